@@ -1,0 +1,78 @@
+"""The ``curate`` command line: thin wrappers that parse arguments and call stages."""
+
+from __future__ import annotations
+
+import sys
+import tomllib
+from pathlib import Path
+
+import click
+
+from pipeline import __version__
+from pipeline.settings import Settings, load_settings
+
+RAW_OPTION = click.option(
+    "--raw", "raw", type=click.Path(path_type=Path), default=Path("raw"), show_default=True,
+    help="Folder of raw captures (and optional sources.csv).",
+)
+OUT_OPTION = click.option(
+    "--out", "out", type=click.Path(path_type=Path), default=Path("processed"), show_default=True,
+    help="Folder to write processed outputs into (replaced atomically).",
+)
+CONFIG_OPTION = click.option(
+    "--config", "config", type=click.Path(path_type=Path, exists=True, dir_okay=False), default=None,
+    help="TOML file of settings (default: [tool.curate] of ./pyproject.toml).",
+)
+
+
+def _settings(config: Path | None) -> Settings:
+    try:
+        return load_settings(config, Path.cwd())
+    except (ValueError, tomllib.TOMLDecodeError) as exc:
+        raise click.ClickException(f"bad settings: {exc}") from exc
+
+
+class _Reporter:
+    def __init__(self, quiet: bool, verbose: int) -> None:
+        self.quiet, self.verbose = quiet, verbose
+
+    def __call__(self, message: str) -> None:
+        if not self.quiet:
+            click.echo(f"curate: {message}", err=True)
+
+
+@click.group()
+@click.version_option(__version__, prog_name="curate")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@click.option("--verbose", "-v", count=True, help="More detail on progress.")
+@click.pass_context
+def main(ctx: click.Context, quiet: bool, verbose: int) -> None:
+    """Curate web captures into a clean, deduplicated, cited corpus."""
+    ctx.obj = _Reporter(quiet, verbose)
+
+
+@main.command()
+@RAW_OPTION
+@OUT_OPTION
+@CONFIG_OPTION
+@click.pass_obj
+def build(reporter: _Reporter, raw: Path, out: Path, config: Path | None) -> None:
+    """Run every stage on RAW and write OUT."""
+    from pipeline.build import build as run_build
+
+    settings = _settings(config)
+    if not raw.is_dir():
+        raise click.ClickException(f"raw folder not found: {raw}")
+    try:
+        tables = run_build(raw, out, settings, reporter)
+    except OSError as exc:
+        raise click.ClickException(f"could not write {out}: {exc}") from exc
+    errors = len(tables.errors)
+    reporter(
+        f"built {len(tables.documents)} documents into {out}"
+        + (f"; {errors} input(s) could not be processed, see {out / 'errors.jsonl'}" if errors else "")
+    )
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,170 @@
+"""Ingest stage: raw captures (bytes + sources.csv) -> the documents table.
+
+One row per source document: a file, or one response record of a WARC file.
+Text is decoded (encoding detected, never assumed) and mojibake repaired; metadata
+comes from sources.csv first, then from the capture itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pandas as pd
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+
+from pipeline.decode import decode_capture, decompress, split_suffixes
+from pipeline.metadata import html_metadata, text_metadata
+from pipeline.settings import IngestSettings
+from pipeline.tables import DOCUMENT_COLUMNS, error_row, errors_frame
+
+SOURCE_COLUMNS = ["file", "url", "publisher", "title", "retrieved", "trust"]
+
+
+@dataclass(frozen=True)
+class Capture:
+    """One source's bytes before decoding."""
+
+    doc_id: str
+    source_file: str
+    fmt: str
+    data: bytes
+    url: str | None = None
+    retrieved: str | None = None
+    charset: str | None = None
+
+
+def _warc_records(doc_id: str, source_file: str, data: bytes) -> Iterator[Capture]:
+    """Each HTTP response record of a WARC file as a capture ``<doc_id>/<record number>``.
+
+    Records are numbered by their position in the file, counting every record from 0.
+    """
+    try:
+        for number, record in enumerate(ArchiveIterator(io.BytesIO(data))):
+            if record.rec_type != "response":
+                continue
+            headers = record.http_headers
+            ctype = (headers.get_header("Content-Type") if headers else None) or ""
+            mime = ctype.split(";")[0].strip().lower()
+            fmt = "text" if mime == "text/plain" else "markdown" if mime == "text/markdown" else "html"
+            charset = ctype.lower().split("charset=")[-1].strip() if "charset=" in ctype.lower() else None
+            date = record.rec_headers.get_header("WARC-Date")
+            yield Capture(
+                doc_id=f"{doc_id}/{number}",
+                source_file=source_file,
+                fmt=fmt,
+                data=record.content_stream().read(),
+                url=record.rec_headers.get_header("WARC-Target-URI"),
+                retrieved=date[:10] if date else None,
+                charset=charset,
+            )
+    except ArchiveLoadFailed as exc:
+        raise ValueError(f"not a readable WARC file ({exc})") from exc
+
+
+def split_captures(source_file: str, data: bytes) -> list[Capture]:
+    """The captures in one raw file (a WARC file holds several). Raises ValueError."""
+    doc_id, fmt, compressed = split_suffixes(source_file)
+    if fmt == "warc":
+        # warcio reads .warc.gz itself; a truncated archive fails inside the iterator.
+        try:
+            return list(_warc_records(doc_id, source_file, data))
+        except (EOFError, OSError) as exc:
+            raise ValueError(f"corrupt or truncated WARC archive ({exc})") from exc
+    if compressed:
+        data = decompress(data)
+    return [Capture(doc_id=doc_id, source_file=source_file, fmt=fmt, data=data)]
+
+
+def _clean_value(value: object) -> object:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def _document_row(capture: Capture, source: dict, settings: IngestSettings) -> dict:
+    text, _encoding, flags = decode_capture(capture.data, capture.fmt, settings, capture.charset)
+    found = html_metadata(text) if capture.fmt == "html" else text_metadata(text)
+    trust = source.get("trust")
+    return {
+        "doc_id": capture.doc_id,
+        "source_file": capture.source_file,
+        "format": capture.fmt,
+        "url": source.get("url") or capture.url or found.get("url"),
+        "publisher": source.get("publisher") or found.get("publisher"),
+        "title": source.get("title") or found.get("title"),
+        "description": found.get("description"),
+        "retrieved": source.get("retrieved") or capture.retrieved,
+        "updated": found.get("updated"),
+        "trust": int(trust) if trust is not None else None,
+        "raw_sha256": hashlib.sha256(capture.data).hexdigest(),
+        "content": text,
+        "flags": sorted(flags),
+    }
+
+
+def validate_sources(sources: pd.DataFrame) -> tuple[dict[str, dict], list[dict]]:
+    """sources.csv rows keyed by ``file``, and errors for rows that are not valid."""
+    by_file: dict[str, dict] = {}
+    errors: list[dict] = []
+    if "file" not in sources.columns and len(sources):
+        errors.append(error_row("sources.csv", "ingest", "sources.csv has no 'file' column"))
+        return by_file, errors
+    for row in sources.to_dict("records"):
+        clean = {k: _clean_value(row.get(k)) for k in SOURCE_COLUMNS}
+        trust = clean.get("trust")
+        if trust is not None:
+            try:
+                clean["trust"] = int(float(str(trust)))
+            except ValueError:
+                errors.append(
+                    error_row("sources.csv", "ingest", f"trust of {clean['file']} is not an integer", trust)
+                )
+                clean["trust"] = None
+        if clean["file"]:
+            by_file[str(clean["file"])] = clean
+    return by_file, errors
+
+
+def ingest_captures(
+    raw_files: pd.DataFrame, sources: pd.DataFrame, settings: IngestSettings
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """raw files (``source_file``, ``data``) + sources.csv -> documents and errors.
+
+    Files that cannot be read become one errors row each; the others go on.
+    Output rows are sorted by ``doc_id``; a doc_id claimed twice keeps the first file.
+    """
+    by_file, errors = validate_sources(sources)
+    rows: dict[str, dict] = {}
+    for source_file, data in sorted(zip(raw_files["source_file"], raw_files["data"], strict=True)):
+        try:
+            captures = split_captures(source_file, data)
+        except ValueError as exc:
+            errors.append(error_row(source_file, "ingest", str(exc).split(" (")[0], exc))
+            continue
+        source = by_file.get(source_file, {})
+        for capture in captures:
+            if capture.doc_id in rows:
+                other = rows[capture.doc_id]["source_file"]
+                errors.append(
+                    error_row(source_file, "ingest", f"doc_id {capture.doc_id} is taken by {other}")
+                )
+                continue
+            try:
+                rows[capture.doc_id] = _document_row(capture, source, settings)
+            except ValueError as exc:
+                errors.append(error_row(source_file, "ingest", str(exc)))
+    known = set(raw_files["source_file"])
+    errors.extend(
+        error_row("sources.csv", "ingest", f"sources.csv names {name}, which is not in raw/")
+        for name in sorted(set(by_file) - known)
+    )
+    documents = pd.DataFrame([rows[k] for k in sorted(rows)], columns=DOCUMENT_COLUMNS)
+    documents["trust"] = documents["trust"].astype("Int64")
+    return documents, errors_frame(errors)

@@ -1,0 +1,126 @@
+"""Metadata read from a capture itself: URL, title, description, publisher, dates.
+
+Used only for what raw/sources.csv does not say (sources.csv always wins).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from selectolax.lexbor import LexborHTMLParser
+
+_HEADER_LINE = re.compile(r"^\s*(Link|URL|Source|Description|Title|Keywords)\s*:\s*(.*?)\s*$", re.I)
+_PAGE_URL = re.compile(r"^\s*URL of this page:\s*(https?://\S+)", re.I | re.M)
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.M)
+_MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+    )
+}
+_DATE_LABEL = r"(?:last\s+updated|updated|last\s+reviewed|reviewed|last\s+modified|published|posted)"
+_DAY_MONTH_YEAR = r"(\d{1,2})\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})"
+_MONTH_DAY_YEAR = r"([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})"
+_NUMERIC = r"(\d{1,2})/(\d{1,2})/(\d{4})"
+_ISO = r"(\d{4})-(\d{2})-(\d{2})"
+_DATE_AFTER_LABEL = re.compile(
+    _DATE_LABEL + r"[^.\n]{0,60}?\b(?:on\s+|:\s*)?(" + "|".join(
+        [_ISO, _DAY_MONTH_YEAR, _MONTH_DAY_YEAR, _NUMERIC]
+    ) + ")",
+    re.I,
+)
+
+
+def _safe_date(year: int, month: int, day: int) -> str | None:
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def parse_date(text: str) -> str | None:
+    """An ISO date from a written date (``2 April 2020``, ``April 2, 2020``, ``10/01/2020``).
+
+    Numeric dates are read month/day/year (the US order of the sites we capture),
+    falling back to day/month/year when the first number cannot be a month.
+    """
+    text = text.strip()
+    if m := re.fullmatch(_ISO, text):
+        return _safe_date(int(m[1]), int(m[2]), int(m[3]))
+    if m := re.fullmatch(_DAY_MONTH_YEAR, text):
+        month = _MONTHS.get(m[2][:3].lower())
+        return _safe_date(int(m[3]), month, int(m[1])) if month else None
+    if m := re.fullmatch(_MONTH_DAY_YEAR, text):
+        month = _MONTHS.get(m[1][:3].lower())
+        return _safe_date(int(m[3]), month, int(m[2])) if month else None
+    if m := re.fullmatch(_NUMERIC, text):
+        first, second, year = int(m[1]), int(m[2]), int(m[3])
+        return _safe_date(year, first, second) or _safe_date(year, second, first)
+    return None
+
+
+def find_updated_date(text: str) -> str | None:
+    """The latest "last updated / reviewed / published on <date>" date in ``text``."""
+    found = [parse_date(m.group(1)) for m in _DATE_AFTER_LABEL.finditer(text)]
+    dates = sorted(d for d in found if d)
+    return dates[-1] if dates else None
+
+
+def text_metadata(text: str) -> dict[str, str | None]:
+    """Metadata of a text or Markdown capture: header lines, first heading, dates."""
+    meta: dict[str, str | None] = {"url": None, "title": None, "description": None}
+    for line in text.splitlines()[:12]:
+        if m := _HEADER_LINE.match(line):
+            key, value = m[1].lower(), m[2]
+            if key in ("link", "url", "source") and value.startswith("http"):
+                meta["url"] = meta["url"] or value.split()[0]
+            elif key in ("description", "title") and value and value.lower() != "none":
+                meta[key] = meta[key] or value
+    if meta["url"] is None and (m := _PAGE_URL.search(text)):
+        meta["url"] = m[1]
+    if meta["title"] is None:
+        meta["title"] = _text_title(text)
+    meta["updated"] = find_updated_date(text)
+    return meta
+
+
+def _text_title(text: str) -> str | None:
+    if m := _MD_HEADING.search(text):
+        return " ".join(m[1].split())
+    body = [line for line in text.splitlines() if not _HEADER_LINE.match(line)]
+    blocks = [b for b in "\n".join(body).split("\n\n") if b.strip()]
+    first = blocks[0].strip() if blocks else ""
+    line = " ".join(first.split())
+    if 0 < len(line) <= 120 and "\n" not in first and line[-1] not in ".!:,;":
+        return line
+    return None
+
+
+def html_metadata(html: str) -> dict[str, str | None]:
+    """Metadata of an HTML capture: canonical link, title, description, site name, dates."""
+    tree = LexborHTMLParser(html[:2_000_000])
+
+    def attr(selector: str, name: str) -> str | None:
+        node = tree.css_first(selector)
+        value = node.attributes.get(name) if node is not None else None
+        return " ".join(value.split()) if value else None
+
+    title_node = tree.css_first("title")
+    title = attr('meta[property="og:title"]', "content") or (
+        " ".join(title_node.text().split()) if title_node is not None else None
+    )
+    published = attr('meta[property="article:modified_time"]', "content") or attr(
+        'meta[property="article:published_time"]', "content"
+    )
+    body = tree.body
+    return {
+        "url": attr('link[rel="canonical"]', "href") or attr('meta[property="og:url"]', "content"),
+        "title": title or None,
+        "description": attr('meta[name="description"]', "content")
+        or attr('meta[property="og:description"]', "content"),
+        "publisher": attr('meta[property="og:site_name"]', "content")
+        or attr('meta[name="application-name"]', "content"),
+        "updated": (parse_date(published[:10]) if published else None)
+        or find_updated_date(body.text(separator=" ") if body is not None else ""),
+    }

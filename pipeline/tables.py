@@ -1,0 +1,36 @@
+"""Column sets of the tables that pass between stages, and the errors table."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+ERROR_COLUMNS = ["source_file", "stage", "error", "detail"]
+
+# Columns of the documents table after ingest (clean replaces ``content`` by ``text``).
+DOCUMENT_COLUMNS = [
+    "doc_id",
+    "source_file",
+    "format",
+    "url",
+    "publisher",
+    "title",
+    "description",
+    "retrieved",
+    "updated",
+    "trust",
+    "raw_sha256",
+    "content",
+    "flags",
+]
+
+
+def error_row(source_file: str, stage: str, error: str, detail: object = "") -> dict[str, str]:
+    """One errors.jsonl row: ``error`` is one clear sentence, ``detail`` the specifics."""
+    if isinstance(detail, BaseException):
+        detail = f"{type(detail).__name__}: {detail}"[:500]
+    return {"source_file": source_file, "stage": stage, "error": error, "detail": str(detail)}
+
+
+def errors_frame(rows: list[dict[str, str]]) -> pd.DataFrame:
+    """The errors table from rows made by :func:`error_row`."""
+    return pd.DataFrame(rows, columns=ERROR_COLUMNS)
