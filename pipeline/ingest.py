@@ -68,14 +68,17 @@ def _warc_records(doc_id: str, source_file: str, data: bytes) -> Iterator[Captur
 def split_captures(source_file: str, data: bytes) -> list[Capture]:
     """The captures in one raw file (a WARC file holds several). Raises ValueError."""
     doc_id, fmt, compressed = split_suffixes(source_file)
+    if compressed:
+        # Decompress whole first: warcio stops silently at a truncated gzip member.
+        data = decompress(data)
     if fmt == "warc":
-        # warcio reads .warc.gz itself; a truncated archive fails inside the iterator.
         try:
-            return list(_warc_records(doc_id, source_file, data))
+            records = list(_warc_records(doc_id, source_file, data))
         except (EOFError, OSError) as exc:
             raise ValueError(f"corrupt or truncated WARC archive ({exc})") from exc
-    if compressed:
-        data = decompress(data)
+        if not records:
+            raise ValueError("WARC file holds no response records")
+        return records
     return [Capture(doc_id=doc_id, source_file=source_file, fmt=fmt, data=data)]
 
 

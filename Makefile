@@ -1,0 +1,44 @@
+# curate: the table of contents of the workflow.
+#   make all    set up .venv when needed, then build raw/ into processed/
+#   make test   the test suite (ruff + pytest)
+#   make bench  the benchmarks (ratios against anchors measured in the same run)
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+RAW    ?= raw
+OUT    ?= processed
+
+# Reproducible build time for manifest.json: the last commit that touched raw/.
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct -- $(RAW) 2>/dev/null | grep . || echo 0)
+export SOURCE_DATE_EPOCH
+
+.PHONY: all build setup test lint bench clean-env
+
+all: build
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+build: $(STAMP)
+	$(BIN)/curate build --raw $(RAW) --out $(OUT)
+
+lint: $(STAMP)
+	$(BIN)/ruff check pipeline tests benchmarks
+
+test: $(STAMP) lint
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_extraction.py
+	$(BIN)/python benchmarks/bench_dedup.py
+	$(BIN)/python benchmarks/bench_align.py
+
+clean-env:
+	rm -rf $(VENV)
