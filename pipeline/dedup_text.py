@@ -141,6 +141,6 @@ def stopword_shingles(features: DocFeatures, n: int) -> np.ndarray:
     return shingle_hashes(features.hashes[features.is_stop], n)
 
 
-def exact_key(features: DocFeatures) -> str:
-    """Key equal for texts that differ only in whitespace, case, punctuation, Unicode form."""
-    return hashlib.blake2b(" ".join(features.words).encode("utf-8", "surrogatepass")).hexdigest()
+def exact_key(text: str) -> str:
+    """Key equal for texts that differ only in whitespace, case and Unicode form."""
+    return hashlib.blake2b(normalise_text(text).encode("utf-8", "surrogatepass")).hexdigest()

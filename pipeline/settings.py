@@ -38,6 +38,47 @@ class CleanSettings:
 class DedupSettings:
     """Exact, near-duplicate, spun and partial copies."""
 
+    # Texts with fewer words are stubs ("Page not found"): too generic to call copies.
+    min_words: int = 8
+    # Word n-gram length of the lexical fingerprints (datatrove and text-dedup use 5).
+    word_ngram: int = 5
+    # Function-word n-gram length of the skeleton fingerprints (Stamatatos 2011 used 8).
+    stopword_ngram: int = 8
+    # Keep word n-grams whose hash is 0 mod this (Broder's MOD-m sketch): 1 in 4.
+    word_sample_mod: int = 4
+    # Keep function-word n-grams whose hash is 0 mod this: 1 in 2 (there are fewer).
+    stopword_sample_mod: int = 2
+    # Fingerprints held by more documents than this are template phrases; dropped.
+    max_fingerprint_df: int = 64
+    # A candidate pair shares at least this many fingerprints ...
+    candidate_min_shared: int = 3
+    # ... and at least this share of the smaller document's fingerprints.
+    candidate_min_share: float = 0.08
+    # Two sentences align when their word-level Levenshtein similarity reaches this
+    # (a 50%-spun sentence keeps ~.7, unrelated same-topic sentences stay under ~.45).
+    sentence_min_similarity: float = 0.5
+    # Sentences shorter than this (in words) do not count as aligned evidence.
+    sentence_min_words: int = 4
+    # A pair is related when this many sentences align in order ...
+    min_aligned_sentences: int = 3
+    # ... covering at least this share of the words of one of the two documents.
+    min_coverage: float = 0.5
+    # Both sides covered at least this much: the same document (other chrome allowed);
+    # otherwise the pair is a partial copy.
+    same_document_coverage: float = 0.8
+    # Above this share of changed content words a same-document pair is spun, not near.
+    near_max_content_change: float = 0.12
+    # Direction by wording needs the commoner side to win by at least this many swaps ...
+    direction_min_margin: int = 2
+    # ... and this share of the decided swaps.
+    direction_min_share: float = 0.6
+    # Direction by containment needs coverages that differ by at least this much.
+    containment_min_gap: float = 0.1
+    # A text is flagged ``tortured_phrases`` at this many lexicon hits.
+    tortured_min_hits: int = 1
+    # How many sample substitutions to keep in a relation's evidence.
+    max_sample_substitutions: int = 8
+
 
 @dataclass(frozen=True)
 class AlignSettings:

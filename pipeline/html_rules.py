@@ -1,0 +1,201 @@
+"""DOM boilerplate rules applied before main-content extraction.
+
+Each rule looks at one element (tag, ARIA role, class/id tokens, links, short text) and
+names why it is boilerplate: live-chat widgets, cookie notices, newsletter boxes, share
+rows, phone/WhatsApp calls to action, navigation, footers, ads, related links, comments.
+Matched elements are cut from the lxml tree and returned as ``Removal`` records.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+from pipeline.blocks import Removal
+from pipeline.settings import CleanSettings
+
+# class/id token -> reason. Tokens are the lowercased class/id split on space, "-", "_".
+_TOKEN_REASONS: dict[str, str] = {}
+for _reason, _words in {
+    "chat_widget": "intercom drift tawk tawkto livechat zopim zendesk crisp tidio olark "
+    "freshchat chatwoot chatbot chatbox chat wa whatsapp messenger tawk_to fb_dialog",
+    "cookie_notice": "cookie cookies consent gdpr cmp onetrust cookiebot cookielaw usercentrics "
+    "didomi truste iubenda osano termly cookiebanner cookienotice cookieconsent",
+    "newsletter": "newsletter newsletters subscribe subscription signup optin mailchimp mc4wp "
+    "klaviyo",
+    "share_buttons": "share shares sharing sharebar sharethis addthis addtoany a2a shariff "
+    "sharedaddy socialshare social",
+    "advertisement": "ad ads adv advert adverts advertisement advertising adsbygoogle dfp adslot "
+    "adunit sponsor sponsored taboola outbrain",
+    "related_links": "related recommended recommendations popular trending",
+    "comments": "comments commentlist disqus respond",
+    "navigation": "nav navbar navigation menu menubar breadcrumb breadcrumbs skiplink "
+    "pagination sidebar topbar masthead offcanvas megamenu",
+    "footer": "footer colophon",
+}.items():
+    for _word in _words.split():
+        _TOKEN_REASONS[_word] = _reason
+
+# Compound class names that tokenising misses ("cookieBanner", "intercom-lightweight-app").
+_SUBSTRING_REASONS = [
+    ("intercom", "chat_widget"), ("tawk", "chat_widget"), ("livechat", "chat_widget"),
+    ("whatsapp", "chat_widget"), ("zopim", "chat_widget"), ("drift-", "chat_widget"),
+    ("cookie", "cookie_notice"), ("consent", "cookie_notice"), ("onetrust", "cookie_notice"),
+    ("newsletter", "newsletter"), ("sharethis", "share_buttons"), ("addthis", "share_buttons"),
+    ("addtoany", "share_buttons"), ("social-share", "share_buttons"), ("disqus", "comments"),
+    ("breadcrumb", "navigation"), ("adsbygoogle", "advertisement"), ("taboola", "advertisement"),
+    ("outbrain", "advertisement"),
+]
+_TOKEN_SPLIT = re.compile(r"[\s_\-]+")
+
+_TAG_REASONS = {"nav": "navigation", "footer": "footer", "aside": "related_links",
+                "dialog": "popup"}
+_ROLE_REASONS = {"navigation": "navigation", "contentinfo": "footer", "banner": "navigation",
+                 "complementary": "related_links", "search": "navigation",
+                 "dialog": "popup", "alertdialog": "popup"}
+
+_CHAT_TEXT = re.compile(
+    r"\b(we(?:'|’| a)re online|chat with us|live chat|chat now|start (?:a )?chat|"
+    r"message us on whatsapp|chat on whatsapp|whatsapp us)\b", re.I)
+_COOKIE_TEXT = re.compile(r"\bcookies?\b", re.I)
+_COOKIE_ACTION = re.compile(
+    r"\b(accept|agree|consent|allow|decline|reject|privacy policy|we use|this (?:web)?site uses)\b",
+    re.I)
+_NEWSLETTER_TEXT = re.compile(
+    r"\b(newsletter|subscribe|sign up for|get (?:the latest|our) [\w ]{0,30}(?:in|to) your inbox)\b",
+    re.I)
+_CALL_TEXT = re.compile(r"\b(call|phone|ring|text|dial|contact)\b", re.I)
+_KEEP_TAGS = {"html", "body", "main", "article"}
+_CTA_CONTAINERS = {"p", "div", "li", "section", "span", "a", "aside", "ul", "button"}
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _attr_reason(el: HtmlElement) -> tuple[str, str] | None:
+    """Reason from the element's tag, role, aria-modal or class/id names."""
+    tag = el.tag
+    if tag in _TAG_REASONS:
+        return _TAG_REASONS[tag], f"{tag}_element"
+    role = (el.get("role") or "").strip().lower()
+    if role in _ROLE_REASONS:
+        return _ROLE_REASONS[role], f"role_{role}"
+    names = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+    if not names.strip():
+        return None
+    for token in _TOKEN_SPLIT.split(names):
+        reason = _TOKEN_REASONS.get(token)
+        if reason:
+            return reason, f"class_token_{token}"
+    for needle, reason in _SUBSTRING_REASONS:
+        if needle in names:
+            return reason, f"class_contains_{needle.strip('-')}"
+    return None
+
+
+def _text_reason(el: HtmlElement, text: str) -> tuple[str, str] | None:
+    """Reason from a short element's own words (banners without telling class names)."""
+    if _CHAT_TEXT.search(text):
+        return "chat_widget", "chat_invitation_text"
+    if _COOKIE_TEXT.search(text) and _COOKIE_ACTION.search(text):
+        return "cookie_notice", "cookie_notice_text"
+    if _NEWSLETTER_TEXT.search(text) and el.xpath(".//input[@type='email' or @name='email']"):
+        return "newsletter", "newsletter_form"
+    return None
+
+
+def _contact_link_reason(link: HtmlElement) -> tuple[str, str]:
+    href = (link.get("href") or "").lower()
+    if "whatsapp" in href or "wa.me" in href:
+        return "chat_widget", "whatsapp_link"
+    return "contact_cta", "phone_link"
+
+
+def _cta_container(link: HtmlElement, max_chars: int) -> HtmlElement | None:
+    """The largest ancestor of a tel:/WhatsApp link that is still a short call to action."""
+    best = None
+    for el in [link, *link.iterancestors()]:
+        if el.tag in _KEEP_TAGS or el.tag not in _CTA_CONTAINERS:
+            break
+        text = _norm(el.text_content())
+        if len(text) > max_chars:
+            break
+        if el is link or _CALL_TEXT.search(text) or len(text) < 60:
+            best = el
+    return best
+
+
+def _drop(el: HtmlElement) -> None:
+    parent = el.getparent()
+    if parent is not None:
+        el.drop_tree()
+
+
+def strip_boilerplate_elements(root: HtmlElement, settings: CleanSettings) -> list[Removal]:
+    """Cut boilerplate elements out of ``root`` in place; return what was cut and why.
+
+    Elements holding more than ``boilerplate_max_share`` of the page's text (and over
+    ``boilerplate_min_guard_chars``) are never cut: a wrapper named "has-sidebar" is
+    not a sidebar. ``main``/``article`` and their ancestors are never cut by name.
+    """
+    body = root.find("body") if root.tag == "html" else root
+    if body is None:
+        body = root
+    page_chars = len(_norm(body.text_content()))
+    guard = max(settings.boilerplate_min_guard_chars, settings.boilerplate_max_share * page_chars)
+    protected = set()
+    for keep in root.iter("main", "article"):
+        protected.add(keep)
+        protected.update(keep.iterancestors())
+    for keep in root.xpath("//*[@role='main']"):
+        protected.add(keep)
+        protected.update(keep.iterancestors())
+    removals: list[Removal] = []
+    doomed: list[tuple[HtmlElement, str, str, str]] = []
+    dead: set[HtmlElement] = set()
+
+    def mark(el: HtmlElement, reason: str, rule: str, text: str) -> None:
+        doomed.append((el, reason, rule, text))
+        dead.add(el)
+
+    for el in body.iter(etree.Element):
+        if el in protected or el.tag in _KEEP_TAGS or not isinstance(el.tag, str):
+            continue
+        if any(a in dead for a in el.iterancestors()):
+            continue
+        hit = _attr_reason(el)
+        text = None
+        if hit is None and el.tag in ("div", "section", "p", "span", "form", "aside", "li"):
+            text = _norm(el.text_content())
+            if 0 < len(text) <= settings.banner_max_chars:
+                hit = _text_reason(el, text)
+        if hit is None:
+            continue
+        text = text if text is not None else _norm(el.text_content())
+        if len(text) > guard:
+            continue
+        if el.tag == "aside" and len(text) > settings.banner_max_chars and el.xpath(
+            "ancestor::article"
+        ):
+            continue  # a long aside inside the article is a side note, not a sidebar
+        mark(el, hit[0], hit[1], text)
+    for link in body.xpath(".//a[starts-with(@href,'tel:') or contains(@href,'wa.me/') "
+                           "or contains(@href,'whatsapp.com/')]"):
+        if any(a in dead for a in [link, *link.iterancestors()]):
+            continue
+        box = _cta_container(link, settings.cta_max_chars)
+        if box is not None and box not in protected:
+            reason, rule = _contact_link_reason(link)
+            mark(box, reason, rule, _norm(box.text_content()))
+    for el, reason, rule, text in doomed:
+        if any(a in dead for a in el.iterancestors()) and el.getparent() is not None:
+            # a descendant of another doomed element: recorded by the ancestor
+            if not any(a is el for a in ()):
+                pass
+        if text:
+            removals.append(Removal(text, reason, rule))
+        _drop(el)
+    return removals
