@@ -26,8 +26,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
+# Rebuild only when raw/, the code or the settings changed since the last build
+# (a digest of them is kept in .venv; file names with spaces are fine).
+DIGEST = find $(RAW) pipeline pyproject.toml -type f -not -path '*/__pycache__/*' -print0 \
+	| sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1
+
 build: $(STAMP)
-	$(BIN)/curate build --raw $(RAW) --out $(OUT)
+	@digest=$$($(DIGEST)); \
+	if [ -f $(OUT)/manifest.json ] && [ "$$(cat $(VENV)/.built 2>/dev/null)" = "$$digest $(OUT)" ]; then \
+		echo "curate: $(OUT) is up to date with $(RAW) and the code"; \
+	else \
+		$(BIN)/curate build --raw $(RAW) --out $(OUT) && echo "$$digest $(OUT)" > $(VENV)/.built; \
+	fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check pipeline tests benchmarks

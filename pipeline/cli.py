@@ -74,5 +74,15 @@ def build(reporter: _Reporter, raw: Path, out: Path, config: Path | None) -> Non
     )
 
 
+@main.command("diff")
+@click.argument("old", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.argument("new", type=click.Path(path_type=Path, exists=True, file_okay=False))
+def diff(old: Path, new: Path) -> None:
+    """Print what changed between two processed/ folders OLD and NEW."""
+    from pipeline.report import diff_builds, format_diff_text, load_processed
+
+    click.echo(format_diff_text(diff_builds(load_processed(old), load_processed(new))), nl=False)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

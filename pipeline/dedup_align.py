@@ -108,19 +108,32 @@ def align_documents(a: DocFeatures, b: DocFeatures, settings: DedupSettings) -> 
     return result
 
 
+def _changed_runs(code_a: str, code_b: str) -> list[tuple[str, int, int, int, int]]:
+    """Opcodes with adjacent edits merged: ("equal" | "change", a0, a1, b0, b1)."""
+    runs: list[tuple[str, int, int, int, int]] = []
+    for op in Levenshtein.opcodes(code_a, code_b):
+        tag = "equal" if op.tag == "equal" else "change"
+        if runs and runs[-1][0] == tag == "change":
+            last = runs[-1]
+            runs[-1] = (tag, last[1], op.src_end, last[3], op.dest_end)
+        else:
+            runs.append((tag, op.src_start, op.src_end, op.dest_start, op.dest_end))
+    return runs
+
+
 def _count_edits(a: DocFeatures, b: DocFeatures, i: int, j: int, result: Alignment) -> None:
     a0, a1 = a.sentences[i]
-    b0, b1 = b.sentences[j]
+    b0 = b.sentences[j][0]
     result.content_words += sum(1 for w in a.words[a0:a1] if w not in STOPWORDS)
-    for op in Levenshtein.opcodes(a.codes[i], b.codes[j]):
-        if op.tag == "equal":
-            result.same_words += op.src_end - op.src_start
+    for tag, s_start, s_end, d_start, d_end in _changed_runs(a.codes[i], b.codes[j]):
+        if tag == "equal":
+            result.same_words += s_end - s_start
             continue
-        changed = a.words[a0 + op.src_start : a0 + op.src_end]
+        changed = a.words[a0 + s_start : a0 + s_end]
         result.changed_content += sum(1 for w in changed if w not in STOPWORDS)
-        if op.tag != "replace":
-            continue
-        s0, s1 = _widen(a.words, a0 + op.src_start, a0 + op.src_end)
-        t0, t1 = b0 + op.dest_start - (a0 + op.src_start - s0), b0 + op.dest_end
+        if s_end == s_start or d_end == d_start:
+            continue  # a pure insertion or deletion is no substitution
+        s0, s1 = _widen(a.words, a0 + s_start, a0 + s_end)
+        t0, t1 = b0 + d_start - (a0 + s_start - s0), b0 + d_end
         result.substitutions.append((" ".join(a.words[s0:s1]), " ".join(b.words[t0:t1])))
         result.cased_substitutions.append((" ".join(a.cased[s0:s1]), " ".join(b.cased[t0:t1])))

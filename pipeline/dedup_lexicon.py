@@ -7,6 +7,7 @@ that package file is the one piece of I/O here; it is read once and never change
 
 from __future__ import annotations
 
+import itertools
 import re
 from functools import lru_cache
 from importlib import resources
@@ -34,14 +35,38 @@ def load_lexicon() -> Lexicon:
     return lexicon
 
 
-def count_hits(text: str, lexicon: Lexicon) -> dict[tuple[str, ...], int]:
-    """How often each lexicon phrase occurs in ``text`` (whole words, case-insensitive)."""
+def phrase_starts(lexicon: Lexicon) -> dict[tuple[str, str], list[int]]:
+    """First two words -> lengths of the phrases starting with them (for fast matching)."""
+    starts: dict[tuple[str, str], set[int]] = {}
+    for key in lexicon:
+        if len(key) >= 2:
+            starts.setdefault(key[:2], set()).add(len(key))
+    return {pair: sorted(lengths) for pair, lengths in starts.items()}
+
+
+def count_hits(
+    text: str, lexicon: Lexicon, starts: dict[tuple[str, str], list[int]] | None = None
+) -> dict[tuple[str, ...], int]:
+    """How often each lexicon phrase occurs in ``text`` (whole words, case-insensitive).
+
+    ``starts`` is :func:`phrase_starts` of the lexicon; pass it when matching many texts.
+    """
     if not lexicon or not text:
         return {}
-    lengths = sorted({len(k) for k in lexicon})
-    words = phrase_words(text)
+    return count_word_hits(phrase_words(text), lexicon, starts)
+
+
+def count_word_hits(
+    words: list[str], lexicon: Lexicon, starts: dict[tuple[str, str], list[int]] | None = None
+) -> dict[tuple[str, ...], int]:
+    """:func:`count_hits` on text already split into case-folded words."""
+    if starts is None:
+        starts = phrase_starts(lexicon)
     hits: dict[tuple[str, ...], int] = {}
-    for start in range(len(words)):
+    for start, pair in enumerate(itertools.pairwise(words)):
+        lengths = starts.get(pair)
+        if lengths is None:
+            continue
         for n in lengths:
             key = tuple(words[start : start + n])
             if len(key) == n and key in lexicon:

@@ -15,14 +15,14 @@ import numpy as np
 
 # Function words that synonym spinners leave alone (after Stamatatos 2011, "Plagiarism
 # detection using stopword n-grams"): their order is the skeleton of a text.
-STOPWORDS = frozenset(
-    """a about after all also an and any are as at be because been before being between
-    both but by can could did do does each for from had has have he her his how if in
-    into is it its may might more most must no not of on only or other our out over
-    she should so some such than that the their them then there these they this those
-    through to too under up very was we were what when where which while who will with
-    would you your""".split()
-)
+_STOPWORDS_TEXT = """
+    a about after all also an and any are as at be because been before being between both
+    but by can could did do does each for from had has have he her his how if in into is it
+    its may might more most must no not of on only or other our out over she should so some
+    such than that the their them then there these they this those through to too under up
+    very was we were what when where which while who will with would you your
+"""
+STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“'(\[]?[A-Z0-9])")
@@ -74,9 +74,17 @@ def _code_char(word_id: int) -> str:
     return chr(min(code, 0x10FFFF))
 
 
-def document_features(text: str, vocab: dict[str, tuple[int, int]]) -> DocFeatures:
-    """Features of one clean text. ``vocab`` maps word -> (id, hash) and grows as needed;
-    pass the same dict for every document of one call so word ids agree."""
+def _vocab_entry(word: str, vocab: dict[str, tuple[int, str]]) -> tuple[int, str]:
+    entry = vocab.get(word)
+    if entry is None:
+        entry = (word_hash(word), _code_char(len(vocab)))
+        vocab[word] = entry
+    return entry
+
+
+def document_features(text: str, vocab: dict[str, tuple[int, str]]) -> DocFeatures:
+    """Features of one clean text. ``vocab`` maps word -> (hash, code character) and grows
+    as needed; pass the same dict for every document of one call so codes agree."""
     text = unicodedata.normalize("NFKC", text or "")
     words: list[str] = []
     cased: list[str] = []
@@ -84,21 +92,16 @@ def document_features(text: str, vocab: dict[str, tuple[int, int]]) -> DocFeatur
     codes: list[str] = []
     hashes: list[int] = []
     for sentence in split_sentences(text):
-        start = len(words)
-        chars: list[str] = []
-        for token in _WORD.findall(sentence):
-            word = token.casefold().replace("’", "'")
-            entry = vocab.get(word)
-            if entry is None:
-                entry = (len(vocab), word_hash(word))
-                vocab[word] = entry
-            words.append(word)
-            cased.append(token)
-            hashes.append(entry[1])
-            chars.append(_code_char(entry[0]))
-        if len(words) > start:
-            sentences.append((start, len(words)))
-            codes.append("".join(chars))
+        tokens = _WORD.findall(sentence)
+        if not tokens:
+            continue
+        folded = [t.casefold().replace("’", "'") for t in tokens]
+        entries = [vocab.get(w) or _vocab_entry(w, vocab) for w in folded]
+        sentences.append((len(words), len(words) + len(tokens)))
+        words.extend(folded)
+        cased.extend(tokens)
+        hashes.extend(e[0] for e in entries)
+        codes.append("".join(e[1] for e in entries))
     return DocFeatures(
         words=words,
         cased=cased,
@@ -107,6 +110,23 @@ def document_features(text: str, vocab: dict[str, tuple[int, int]]) -> DocFeatur
         hashes=np.array(hashes, dtype=np.uint64),
         is_stop=np.array([w in STOPWORDS for w in words], dtype=bool),
     )
+
+
+def word_hashes(text: str, vocab: dict[str, int]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Words of ``text``, the hash of each and whether it is a function word (light pass).
+
+    ``vocab`` caches word -> hash within one call."""
+    words = [
+        w.replace("’", "'")
+        for w in _WORD.findall(unicodedata.normalize("NFKC", text or "").casefold())
+    ]
+    hashes = np.fromiter(
+        (vocab.get(w) or vocab.setdefault(w, word_hash(w)) for w in words),
+        dtype=np.uint64,
+        count=len(words),
+    )
+    is_stop = np.fromiter((w in STOPWORDS for w in words), dtype=bool, count=len(words))
+    return words, hashes, is_stop
 
 
 def _mix(values: np.ndarray) -> np.ndarray:

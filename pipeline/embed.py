@@ -8,6 +8,7 @@ IDF-weighted vector: no model, numpy only. Both return L2-normalised float32 row
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import zlib
@@ -73,7 +74,7 @@ def lexical_vectors(texts: list[str]) -> np.ndarray:
     df: dict[str, int] = {}
     for text in texts:
         terms = content_terms(text)
-        feats = set(terms) | {f"{a} {b}" for a, b in zip(terms, terms[1:], strict=False)}
+        feats = set(terms) | {f"{a} {b}" for a, b in itertools.pairwise(terms)}
         features.append(feats)
         for f in feats:
             df[f] = df.get(f, 0) + 1

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 
-from lxml import etree
 from lxml.html import HtmlElement
 
 from pipeline.blocks import Removal
@@ -20,7 +19,7 @@ from pipeline.settings import CleanSettings
 _TOKEN_REASONS: dict[str, str] = {}
 for _reason, _words in {
     "chat_widget": "intercom drift tawk tawkto livechat zopim zendesk crisp tidio olark "
-    "freshchat chatwoot chatbot chatbox chat wa whatsapp messenger tawk_to fb_dialog",
+    "freshchat chatwoot chatbot chatbox chat whatsapp messenger tawk_to fb_dialog",
     "cookie_notice": "cookie cookies consent gdpr cmp onetrust cookiebot cookielaw usercentrics "
     "didomi truste iubenda osano termly cookiebanner cookienotice cookieconsent",
     "newsletter": "newsletter newsletters subscribe subscription signup optin mailchimp mc4wp "
@@ -30,9 +29,9 @@ for _reason, _words in {
     "advertisement": "ad ads adv advert adverts advertisement advertising adsbygoogle dfp adslot "
     "adunit sponsor sponsored taboola outbrain",
     "related_links": "related recommended recommendations popular trending",
-    "comments": "comments commentlist disqus respond",
+    "comments": "disqus",
     "navigation": "nav navbar navigation menu menubar breadcrumb breadcrumbs skiplink "
-    "pagination sidebar topbar masthead offcanvas megamenu",
+    "pagination offcanvas megamenu",
     "footer": "footer colophon",
 }.items():
     for _word in _words.split():
@@ -50,11 +49,10 @@ _SUBSTRING_REASONS = [
 ]
 _TOKEN_SPLIT = re.compile(r"[\s_\-]+")
 
-_TAG_REASONS = {"nav": "navigation", "footer": "footer", "aside": "related_links",
-                "dialog": "popup"}
-_ROLE_REASONS = {"navigation": "navigation", "contentinfo": "footer", "banner": "navigation",
-                 "complementary": "related_links", "search": "navigation",
-                 "dialog": "popup", "alertdialog": "popup"}
+# Dialogs, asides and comment sections are left to the extractor: forum posts, quotes
+# and product reviews live in them as often as boilerplate does.
+_TAG_REASONS = {"nav": "navigation", "footer": "footer"}
+_ROLE_REASONS = {"navigation": "navigation", "contentinfo": "footer", "search": "navigation"}
 
 _CHAT_TEXT = re.compile(
     r"\b(we(?:'|’| a)re online|chat with us|live chat|chat now|start (?:a )?chat|"
@@ -64,7 +62,8 @@ _COOKIE_ACTION = re.compile(
     r"\b(accept|agree|consent|allow|decline|reject|privacy policy|we use|this (?:web)?site uses)\b",
     re.I)
 _NEWSLETTER_TEXT = re.compile(
-    r"\b(newsletter|subscribe|sign up for|get (?:the latest|our) [\w ]{0,30}(?:in|to) your inbox)\b",
+    r"\b(newsletter|subscribe|sign up for|"
+    r"get (?:the latest|our) [\w ]{0,30}(?:in|to) your inbox)\b",
     re.I)
 _CALL_TEXT = re.compile(r"\b(call|phone|ring|text|dial|contact)\b", re.I)
 _KEEP_TAGS = {"html", "body", "main", "article"}
@@ -134,6 +133,33 @@ def _drop(el: HtmlElement) -> None:
         el.drop_tree()
 
 
+_ATTR_CANDIDATES = ".//*[@class or @id or @role] | .//nav | .//footer"
+_TEXT_CANDIDATES = (
+    ".//text()[contains(., 'ookie') or contains(., 'hat') or contains(., 'online') "
+    "or contains(., 'hatsApp') or contains(., 'ewsletter') or contains(., 'ubscribe')]"
+)
+_LINK_CANDIDATES = (
+    ".//a[starts-with(@href,'tel:') or contains(@href,'wa.me/') or contains(@href,'whatsapp.com/')]"
+)
+
+
+def _text_rule_box(
+    start: HtmlElement, stop: set, max_chars: int
+) -> tuple[HtmlElement, tuple[str, str], str] | None:
+    """The largest short ancestor of ``start`` whose wording marks it as a banner."""
+    best = None
+    for el in [start, *start.iterancestors()]:
+        if el in stop or el.tag in _KEEP_TAGS:
+            break
+        text = _norm(el.text_content())
+        if len(text) > max_chars:
+            break
+        hit = _text_reason(el, text)
+        if hit is not None:
+            best = (el, hit, text)
+    return best
+
+
 def strip_boilerplate_elements(root: HtmlElement, settings: CleanSettings) -> list[Removal]:
     """Cut boilerplate elements out of ``root`` in place; return what was cut and why.
 
@@ -146,55 +172,44 @@ def strip_boilerplate_elements(root: HtmlElement, settings: CleanSettings) -> li
         body = root
     page_chars = len(_norm(body.text_content()))
     guard = max(settings.boilerplate_min_guard_chars, settings.boilerplate_max_share * page_chars)
-    protected = set()
-    for keep in root.iter("main", "article"):
+    protected: set = set()
+    for keep in [*root.iter("main", "article"), *root.xpath("//*[@role='main']")]:
         protected.add(keep)
         protected.update(keep.iterancestors())
-    for keep in root.xpath("//*[@role='main']"):
-        protected.add(keep)
-        protected.update(keep.iterancestors())
-    removals: list[Removal] = []
     doomed: list[tuple[HtmlElement, str, str, str]] = []
-    dead: set[HtmlElement] = set()
+    dead: set = set()
 
     def mark(el: HtmlElement, reason: str, rule: str, text: str) -> None:
         doomed.append((el, reason, rule, text))
-        dead.add(el)
+        dead.update(el.iter())
 
-    for el in body.iter(etree.Element):
-        if el in protected or el.tag in _KEEP_TAGS or not isinstance(el.tag, str):
-            continue
-        if any(a in dead for a in el.iterancestors()):
+    for el in body.xpath(_ATTR_CANDIDATES):
+        if el in dead or el in protected or el.tag in _KEEP_TAGS:
             continue
         hit = _attr_reason(el)
-        text = None
-        if hit is None and el.tag in ("div", "section", "p", "span", "form", "aside", "li"):
-            text = _norm(el.text_content())
-            if 0 < len(text) <= settings.banner_max_chars:
-                hit = _text_reason(el, text)
         if hit is None:
             continue
-        text = text if text is not None else _norm(el.text_content())
-        if len(text) > guard:
+        text = _norm(el.text_content())
+        if len(text) <= guard:
+            mark(el, hit[0], hit[1], text)
+    for node in body.xpath(_TEXT_CANDIDATES):
+        start = node.getparent()
+        while start is not None and not isinstance(start.tag, str):
+            start = start.getparent()  # text after a comment belongs to the comment's parent
+        if start is None or start in dead:
             continue
-        if el.tag == "aside" and len(text) > settings.banner_max_chars and el.xpath(
-            "ancestor::article"
-        ):
-            continue  # a long aside inside the article is a side note, not a sidebar
-        mark(el, hit[0], hit[1], text)
-    for link in body.xpath(".//a[starts-with(@href,'tel:') or contains(@href,'wa.me/') "
-                           "or contains(@href,'whatsapp.com/')]"):
-        if any(a in dead for a in [link, *link.iterancestors()]):
+        found = _text_rule_box(start, protected, settings.banner_max_chars)
+        if found is not None and found[0] not in dead:
+            mark(found[0], found[1][0], found[1][1], found[2])
+    for link in body.xpath(_LINK_CANDIDATES):
+        if link in dead:
             continue
         box = _cta_container(link, settings.cta_max_chars)
-        if box is not None and box not in protected:
+        if box is not None and box not in protected and box not in dead:
             reason, rule = _contact_link_reason(link)
             mark(box, reason, rule, _norm(box.text_content()))
+    removals: list[Removal] = []
     for el, reason, rule, text in doomed:
-        if any(a in dead for a in el.iterancestors()) and el.getparent() is not None:
-            # a descendant of another doomed element: recorded by the ancestor
-            if not any(a is el for a in ()):
-                pass
         if text:
             removals.append(Removal(text, reason, rule))
         _drop(el)

@@ -66,12 +66,12 @@ def skip_reason(text: str, settings: AlignSettings) -> str:
     """Why a sentence is no claim ("" when it is one)."""
     words = _words(text)
     stripped = text.rstrip()
+    if stripped.endswith(":"):
+        return "lost_list_intro"
     if len(words) < settings.min_claim_words:
         return "fragment"
     if stripped.endswith("?"):
         return "question"
-    if stripped.endswith(":"):
-        return "lost_list_intro"
     if not _TERMINAL.search(stripped):
         if words[-1] in STOP_WORDS or words[-1] in {"including", "include", "includes"}:
             return "lost_list_intro"

@@ -32,6 +32,32 @@ class CleanSettings:
     template_min_captures: int = 3
     # Deeper HTML is flattened before parsing (parsers recurse; 100k levels crash them).
     max_html_depth: int = 400
+    # HTML clean: pages longer than this (after dropping script/style) are refused.
+    max_html_chars: int = 20_000_000
+    # HTML clean: a DOM rule never cuts an element holding more than this share of the text.
+    boilerplate_max_share: float = 0.35
+    # HTML clean: ...but small pages may lose elements up to this many characters.
+    boilerplate_min_guard_chars: int = 400
+    # HTML clean: text rules (cookie/chat/newsletter wording) only judge boxes this short.
+    banner_max_chars: int = 600
+    # HTML clean: a phone/WhatsApp call-to-action box is at most this long.
+    cta_max_chars: int = 250
+    # HTML clean: below this share of the page's candidate text, re-extract for recall.
+    recall_fallback_ratio: float = 0.3
+    # Text clean: captures sharing more than this share of their characters with the site
+    # template are copies of one page, not sibling pages: their lines are not template.
+    template_max_share: float = 0.5
+    # Text clean: lines longer than this are whole paragraphs, never hard-wrapped ones.
+    max_wrap_width: int = 120
+    # Text clean: a prose block reads as content from this many words (shorter: a label).
+    prose_min_words: int = 5
+    # Text clean: prose outside the main text region is kept only in runs this long.
+    min_secondary_words: int = 60
+    # Text clean: a line of at most this many words that could be a heading, is one.
+    heading_max_words: int = 12
+    # Block rules: widget/share/CTA vocabularies only judge blocks up to this factor of
+    # each rule's own word limit (1.0 = the limits documented in text_signals.py).
+    widget_words_scale: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -74,10 +100,11 @@ class DedupSettings:
     direction_min_share: float = 0.6
     # Direction by containment needs coverages that differ by at least this much.
     containment_min_gap: float = 0.1
-    # A text is flagged ``tortured_phrases`` at this many lexicon hits.
-    tortured_min_hits: int = 1
+    # A text is flagged ``tortured_phrases`` at this many distinct lexicon phrases (one
+    # alone fires on 2% of clean web texts: "shared data", "independent learning").
+    tortured_min_hits: int = 2
     # How many sample substitutions to keep in a relation's evidence.
-    max_sample_substitutions: int = 8
+    max_sample_substitutions: int = 12
 
 
 @dataclass(frozen=True)
@@ -101,13 +128,13 @@ class AlignSettings:
     # Nearest documents (by centroid) each document is compared with: the blocking.
     doc_neighbours: int = 20
     # Neighbours averaged for a sentence's margin baseline (Artetxe & Schwenk 2019).
-    margin_k: int = 4
+    margin_k: int = 3
     # Weight of the margin-scaled cosine in the score; the rest is lexical (NOTES.md).
     semantic_weight: float = 0.5
     # Candidate pairs per sentence kept for scoring (best cosines in the other document).
     candidates_per_sentence: int = 3
     # Minimum combined score of an aligned pair.
-    min_score: float = 0.5
+    min_score: float = 0.55
     # Pairs at or above this score are kept even when neither side's best (copies).
     sure_score: float = 0.8
 
@@ -115,6 +142,13 @@ class AlignSettings:
 @dataclass(frozen=True)
 class ReconcileSettings:
     """Canonical wording, citations and conflict rules."""
+
+    # Alignments below this score do not join claims (align_claims has its own cut).
+    min_alignment_score: float = 0.0
+    # Two enumerations conflict when less than this share of the shorter one is matched.
+    list_match_share: float = 0.34
+    # Longest citation key; longer publisher names or hosts are cut.
+    max_key_length: int = 24
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,161 @@
+"""Dedup benchmark: planted copies in generated corpora, beside datasketch MinHashLSH.
+
+For each size, builds a corpus with ``benchmarks/corpus_gen.py`` (see its docstring for
+how), runs ``find_copies`` and, on the same corpus in the same run, datasketch MinHashLSH
+at datatrove's settings (word 5-grams, 14 bands x 8 rows = 112 permutations), and prints:
+- recall per planted kind and level (pair found with the planted relation; "found" =
+  found under any relation), for us and for MinHash (which has no labels: found only);
+- precision per relation we output (a pair is right when it is planted with that relation);
+- direction accuracy (the planted original called the original) for spun and partial;
+- docs/s and peak memory (peak RSS of a forked worker running it, corpus included).
+Half of the planted pairs (even hash of the copy id) are the tuning half; figures are
+printed for both halves so overfitting shows.
+
+Run: .venv/bin/python benchmarks/bench_dedup.py [--sizes 2000,20000,100000] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import hashlib
+import multiprocessing
+import resource
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.corpus_gen import distinct_texts, load_gold_texts, make_corpus
+from pipeline.dedup import find_copies
+from pipeline.settings import DedupSettings
+
+
+def minhash_pairs(docs, bands: int = 14, rows: int = 8) -> set[frozenset[str]]:
+    """datasketch MinHashLSH near-duplicate pairs at datatrove's settings."""
+    from datasketch import MinHash, MinHashLSH
+
+    lsh = MinHashLSH(num_perm=bands * rows, params=(bands, rows))
+    hashes = {}
+    for doc_id, text in zip(docs["doc_id"], docs["text"], strict=True):
+        words = text.lower().split()
+        shingles = {" ".join(words[i : i + 5]).encode() for i in range(max(1, len(words) - 4))}
+        m = MinHash(num_perm=bands * rows, seed=1)
+        m.update_batch(list(shingles))
+        lsh.insert(doc_id, m)
+        hashes[doc_id] = m
+    pairs = set()
+    for doc_id, m in hashes.items():
+        for other in lsh.query(m):
+            if other != doc_id:
+                pairs.add(frozenset((doc_id, other)))
+    return pairs
+
+
+def _half(copy_id: str) -> str:
+    return "tune" if hashlib.sha1(copy_id.encode()).digest()[0] % 2 == 0 else "held"
+
+
+def _timed(func, args):
+    start = time.perf_counter()
+    result = func(*args)
+    seconds = time.perf_counter() - start
+    return result, seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def _measure(func, *args):
+    """Run ``func`` in a forked worker: its result, wall seconds and peak RSS (bytes).
+
+    The worker's peak RSS includes the corpus it inherited, so it is the memory a
+    process needs to hold the corpus and run the system."""
+    gc.collect()
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        return pool.apply(_timed, (func, args))
+
+
+def run_size(gold, size: int, seed: int) -> None:
+    """Build one corpus, run both systems, print the tables."""
+    docs, planted = make_corpus(gold, size, seed)
+    (_, relations), ours_s, ours_peak = _measure(find_copies, docs, DedupSettings())
+    mh_pairs, mh_s, mh_peak = _measure(minhash_pairs, docs)
+    truth = {frozenset((p.copy, p.original)): p for p in planted}
+    found = {frozenset((r.copy, r.original)): r for r in relations.itertuples(index=False)}
+    print(f"\n## {size:,} documents ({len(planted):,} planted copies, seed {seed})\n")
+    print("| planted | half | n | ours: right label | ours: found | MinHash 5g 14x8: found |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    stats: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    direction: dict[str, Counter] = defaultdict(Counter)
+    for key, p in truth.items():
+        level = p.level
+        if p.relation == "partial_copy":
+            share = int(level[len("partial") :])
+            level = "partial40-69" if share < 70 else "partial70-100"
+        groups = [level, p.relation]
+        for g in dict.fromkeys(groups):
+            for half in (_half(p.copy), "all"):
+                c = stats[(g, half)]
+                c["n"] += 1
+                c["found"] += key in found
+                c["right"] += key in found and found[key].relation == p.relation
+                c["mh"] += key in mh_pairs
+        if key in found and p.relation in ("spun_copy", "partial_copy"):
+            direction[p.relation]["n"] += 1
+            direction[p.relation]["right"] += found[key].original == p.original
+    for (group, half), c in sorted(stats.items()):
+        if half == "all" and not group.endswith(("copy", "duplicate")):
+            continue
+        n = c["n"]
+        print(
+            f"| {group} | {half} | {n} | {c['right'] / n:.3f} | {c['found'] / n:.3f} "
+            f"| {c['mh'] / n:.3f} |"
+        )
+    print("\n| relation (ours) | output pairs | precision | MinHash pairs | MinHash precision |")
+    print("| --- | --- | --- | --- | --- |")
+    mh_right = sum(1 for k in mh_pairs if k in truth)
+    for relation in ("exact_duplicate", "near_duplicate", "spun_copy", "partial_copy"):
+        rows = [k for k, r in found.items() if r.relation == relation]
+        right = sum(1 for k in rows if k in truth and truth[k].relation == relation)
+        related = sum(1 for k in rows if k in truth)
+        prec = right / len(rows) if rows else float("nan")
+        print(f"| {relation} | {len(rows)} | {prec:.3f} (any planted: {related}) | - | - |")
+    print(
+        f"| all | {len(found)} | {sum(1 for k in found if k in truth) / max(1, len(found)):.3f} "
+        f"| {len(mh_pairs)} | {mh_right / max(1, len(mh_pairs)):.3f} |"
+    )
+    print("\n| direction | pairs found | original right |")
+    print("| --- | --- | --- |")
+    for relation, c in sorted(direction.items()):
+        print(f"| {relation} | {c['n']} | {c['right'] / max(1, c['n']):.3f} |")
+    print("\n| system | seconds | docs/s | peak RSS MB | ratio ours/MinHash (time) |")
+    print("| --- | --- | --- | --- | --- |")
+    print(
+        f"| ours (find_copies, all relations) | {ours_s:.1f} | {size / ours_s:,.0f} "
+        f"| {ours_peak / 2**20:,.0f} | {ours_s / mh_s:.2f} |"
+    )
+    print(
+        f"| datasketch MinHashLSH 14x8 (near-dup pass only) | {mh_s:.1f} | {size / mh_s:,.0f} "
+        f"| {mh_peak / 2**20:,.0f} | 1.00 |"
+    )
+
+
+def main() -> None:
+    """Parse arguments and run every size."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="2000,20000,100000")
+    parser.add_argument("--quick", action="store_true", help="one 2,000-document corpus")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared"
+    )
+    args = parser.parse_args()
+    gold = distinct_texts(load_gold_texts(args.shared / "benchmarks"))
+    print(f"gold texts kept: {len(gold)}")
+    sizes = [2000] if args.quick else [int(s) for s in args.sizes.split(",")]
+    for size in sizes:
+        run_size(gold, size, args.seed)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,150 @@
+"""HTML side of the clean stage: our DOM rules, then main-content extraction.
+
+1. Guards: empty pages give no blocks; oversized pages are shrunk (scripts, styles and
+   comments dropped) or refused with ValueError; absurdly deep nesting is flattened.
+2. ``html_rules.strip_boilerplate_elements`` cuts chat widgets, cookie notices, newsletter
+   boxes, share rows, phone/WhatsApp calls to action, navigation, footers, ads, ...
+3. trafilatura (fast mode) extracts the main content from what is left; when its output
+   is short beside the page's remaining visible text (listings, products, forums), a
+   recall-oriented extraction runs and the longer result is kept.
+4. Every visible text segment that did not make it into the output is recorded as a
+   Removal, with a reason read from where it sat in the page.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import lxml.html
+import trafilatura
+from lxml import etree
+from lxml.html import HtmlElement
+
+from pipeline.blocks import Block, Cleaned, Removal
+from pipeline.html_blocks import extractor_blocks, text_segments
+from pipeline.html_rules import strip_boilerplate_elements
+from pipeline.settings import CleanSettings
+
+logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+
+# libxml2 silently drops everything below depth 256; flatten before it gets there.
+_PARSER_DEPTH_LIMIT = 250
+_TAG = re.compile(r"<(/?)([a-zA-Z][\w:-]*)[^>]*?(/?)>")
+_VOID = frozenset((
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+    "source", "track", "wbr",
+))
+_BULKY = re.compile(
+    r"<(script|style|svg|noscript|template)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S
+)
+_WORD = re.compile(r"\w+")
+_CONTEXT_REASONS = {
+    "nav": "navigation", "header": "navigation", "footer": "footer", "aside": "related_links",
+    "form": "form", "figure": "caption", "figcaption": "caption",
+}
+
+
+def flatten_deep_html(html: str, max_depth: int) -> str:
+    """Drop the tags (not the text) of elements nested deeper than ``max_depth``."""
+    out: list[str] = []
+    depth = 0
+    pos = 0
+    for match in _TAG.finditer(html):
+        closing, name, self_closing = match.group(1), match.group(2).lower(), match.group(3)
+        out.append(html[pos:match.start()])
+        pos = match.end()
+        if name in _VOID or self_closing:
+            keep = depth < max_depth
+        elif closing:
+            keep = depth <= max_depth
+            depth = max(0, depth - 1)
+        else:
+            depth += 1
+            keep = depth <= max_depth
+        out.append(match.group(0) if keep else " ")
+    out.append(html[pos:])
+    return "".join(out)
+
+
+def _too_deep(root: HtmlElement, depth: int) -> bool:
+    return bool(root.xpath("/*" + "/*" * (depth - 1)))
+
+
+def parse_html(html: str, settings: CleanSettings) -> HtmlElement | None:
+    """Parse a page into an lxml tree, shrinking or flattening it when needed.
+
+    Returns None for a page without any element. Raises ValueError for a page still
+    larger than ``settings.max_html_chars`` after scripts, styles and comments are cut.
+    """
+    if len(html) > settings.max_html_chars:
+        html = _BULKY.sub(" ", html)
+        if len(html) > settings.max_html_chars:
+            raise ValueError(
+                f"HTML page too large to clean: {len(html):,} characters of markup after "
+                f"dropping scripts and styles (limit max_html_chars={settings.max_html_chars:,})"
+            )
+    html = html.replace("\x00", "")
+    limit = min(settings.max_html_depth, _PARSER_DEPTH_LIMIT)
+    try:
+        root = lxml.html.document_fromstring(html)
+        if _too_deep(root, limit):
+            root = lxml.html.document_fromstring(flatten_deep_html(html, limit - 5))
+    except (etree.ParserError, ValueError):
+        return None
+    return root
+
+
+def _segment_reason(el: etree._Element, link_share: float) -> tuple[str, str]:
+    """Why a visible segment the extractor dropped is boilerplate, from its context."""
+    for anc in [el, *el.iterancestors()]:
+        reason = _CONTEXT_REASONS.get(anc.tag if isinstance(anc.tag, str) else "")
+        if reason:
+            return reason, f"outside_main_content_{anc.tag}"
+    if link_share >= 0.6:
+        return "link_list", "outside_main_content_links"
+    return "outside_main_content", "outside_main_content"
+
+
+def _extract(root: HtmlElement, url: str | None, **options) -> list[Block]:
+    try:
+        doc = trafilatura.bare_extraction(
+            root, url=url, include_comments=False, include_tables=True, **options
+        )
+    except (ValueError, TypeError, RecursionError, etree.LxmlError):
+        return []
+    return extractor_blocks(getattr(doc, "body", None) if doc is not None else None)
+
+
+def _words(texts) -> int:
+    return sum(len(_WORD.findall(t)) for t in texts)
+
+
+def clean_html(html: str, url: str | None, settings: CleanSettings) -> Cleaned:
+    """Main content of one decoded HTML page as Blocks, with every removed span recorded.
+
+    Empty or content-free pages give a Cleaned without blocks. Raises ValueError (with a
+    clear message) only for pages too large to clean.
+    """
+    if not html or not html.strip():
+        return Cleaned()
+    root = parse_html(html, settings)
+    if root is None:
+        return Cleaned()
+    removed = strip_boilerplate_elements(root, settings)
+    body = root.find("body")
+    segments = list(text_segments(body if body is not None else root))
+    if not segments:
+        return Cleaned(removed=removed)
+    blocks = _extract(root, url, fast=True)
+    page_words = _words(s[1] for s in segments)
+    if _words(b.text for b in blocks) < settings.recall_fallback_ratio * page_words:
+        recall = _extract(root, url, fast=False)
+        if _words(b.text for b in recall) > _words(b.text for b in blocks):
+            blocks = recall
+    kept = "\n".join(" ".join(b.text.split()) for b in blocks)
+    for el, text, link_share in segments:
+        if text not in kept:
+            reason, rule = _segment_reason(el, link_share)
+            removed.append(Removal(text, reason, rule))
+    return Cleaned(blocks=blocks, removed=removed)

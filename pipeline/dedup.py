@@ -1,0 +1,264 @@
+"""Dedup stage: exact, near-duplicate, spun and partial copies; originals; source groups.
+
+1. exact duplicates: equal text after NFKC, case folding and whitespace collapsing;
+2. candidates (sub-quadratic): sampled word and function-word n-gram fingerprints in an
+   inverted index (``dedup_candidates``), on one representative per exact group;
+3. verification: in-order sentence alignment scored over both documents
+   (``dedup_align``); relation from coverage (same document vs partial copy) and the
+   share of changed content words (near duplicate vs spun copy);
+4. direction: wording frequency, garbled names, tortured phrases, containment,
+   provenance, then a fixed rule (``dedup_direction``);
+5. groups: each copy points at its best original; ``group_id`` is the root's doc_id.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pipeline.dedup_align import Alignment, align_documents
+from pipeline.dedup_candidates import candidate_pairs, sample_fingerprints
+from pipeline.dedup_direction import DocMeta, decide_direction
+from pipeline.dedup_graph import assign_groups
+from pipeline.dedup_lexicon import count_word_hits, load_lexicon, phrase_starts
+from pipeline.dedup_text import (
+    DocFeatures,
+    document_features,
+    exact_key,
+    shingle_hashes,
+    word_hashes,
+)
+from pipeline.settings import DedupSettings
+
+REQUIRED_COLUMNS = ["doc_id", "text"]
+RELATION_COLUMNS = ["copy", "original", "relation", "confidence", "direction_basis", "evidence"]
+_FEATURE_CACHE = 4096  # documents whose full features are kept while verifying pairs
+
+
+def _meta(row: dict[str, Any], hits: int) -> DocMeta:
+    trust = row.get("trust")
+    trust = None if trust is None or pd.isna(trust) else int(trust)
+    date = None
+    for column in ("updated", "retrieved"):
+        value = row.get(column)
+        if isinstance(value, str) and value.strip():
+            date = value.strip()
+            break
+    return DocMeta(str(row["doc_id"]), trust, date, hits)
+
+
+def _exact_groups(keys: list[str | None], metas: list[DocMeta]) -> dict[int, int]:
+    """member index -> index of its exact group's original (for groups of 2+)."""
+    groups: dict[str, list[int]] = {}
+    for idx, key in enumerate(keys):
+        if key is not None:
+            groups.setdefault(key, []).append(idx)
+
+    def rank(idx: int) -> tuple[int, str, str]:
+        meta = metas[idx]
+        trust = -meta.trust if meta.trust is not None else 1
+        return (trust, meta.date or "9999", meta.doc_id)
+
+    out: dict[int, int] = {}
+    for members in groups.values():
+        if len(members) > 1:
+            members = sorted(members, key=rank)
+            out.update({m: members[0] for m in members[1:]})
+    return out
+
+
+def _classify(align: Alignment, a: DocFeatures, b: DocFeatures, s: DedupSettings) -> str | None:
+    def usable(f: DocFeatures) -> int:
+        return sum(1 for x, y in f.sentences if y - x >= s.sentence_min_words)
+
+    needed = max(1, min(s.min_aligned_sentences, usable(a), usable(b)))
+    if len(align.pairs) < needed:
+        return None
+    if max(align.coverage_a, align.coverage_b) < s.min_coverage:
+        return None
+    if align.content_change > s.near_max_content_change:
+        return "spun_copy"  # spun text, whether of the whole original or of a part
+    if min(align.coverage_a, align.coverage_b) < s.same_document_coverage:
+        return "partial_copy"
+    return "near_duplicate"
+
+
+def _jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    union = len(np.union1d(a, b))
+    return len(np.intersect1d(a, b, assume_unique=True)) / union if union else 0.0
+
+
+def _pair_row(
+    i: int,
+    j: int,
+    shared: int,
+    feats: tuple[DocFeatures, DocFeatures],
+    metas: list[DocMeta],
+    s: DedupSettings,
+    freq_cache: dict[str, float],
+) -> dict[str, Any] | None:
+    a, b = feats
+    align = align_documents(a, b, s)
+    relation = _classify(align, a, b, s)
+    if relation is None:
+        return None
+    evidence: dict[str, Any] = {}
+    direction = decide_direction(relation, align, metas[i], metas[j], s, freq_cache, evidence)
+    orig, copy = (metas[i], metas[j]) if direction.a_is_original else (metas[j], metas[i])
+    cov_orig, cov_copy = (
+        (align.coverage_a, align.coverage_b)
+        if direction.a_is_original
+        else (align.coverage_b, align.coverage_a)
+    )
+    if not direction.a_is_original:
+        evidence["wording_a_commoner"], evidence["wording_b_commoner"] = (
+            evidence.get("wording_b_commoner"),
+            evidence.get("wording_a_commoner"),
+        )
+    evidence["wording_original_commoner"] = evidence.pop("wording_a_commoner", None)
+    evidence["wording_copy_commoner"] = evidence.pop("wording_b_commoner", None)
+    counts: dict[tuple[str, str], int] = {}
+    for x, y in align.substitutions:  # oriented (original, copy); dict keeps first-seen order
+        pair = (x, y) if direction.a_is_original else (y, x)
+        counts[pair] = counts.get(pair, 0) + 1
+    ranked = sorted(counts, key=lambda p: -counts[p])  # stable: ties stay in text order
+    subs = [list(p) for p in ranked[: s.max_sample_substitutions]]
+    evidence.update(
+        {
+            "word_ngram_jaccard": round(
+                _jaccard(
+                    shingle_hashes(a.hashes, s.word_ngram), shingle_hashes(b.hashes, s.word_ngram)
+                ),
+                3,
+            ),
+            "shared_fingerprints": shared,
+            "aligned_sentences": len(align.pairs),
+            "coverage_original": round(cov_orig, 3),
+            "coverage_copy": round(cov_copy, 3),
+            "mean_sentence_similarity": round(align.mean_similarity, 3),
+            "content_words_changed": round(align.content_change, 3),
+            "substitution_count": len(align.substitutions),
+            "substitutions": subs,
+            "direction_confidence": direction.confidence,
+        }
+    )
+    confidence = 0.5 * align.mean_similarity + 0.5 * max(align.coverage_a, align.coverage_b)
+    return {
+        "copy": copy.doc_id,
+        "original": orig.doc_id,
+        "relation": relation,
+        "confidence": round(min(1.0, confidence), 3),
+        "direction_basis": direction.basis,
+        "evidence": evidence,
+    }
+
+
+def _verify_candidates(
+    texts: list[str], pairs: np.ndarray, metas: list[DocMeta], s: DedupSettings
+) -> list[dict[str, Any]]:
+    vocab: dict[str, tuple[int, str]] = {}
+    cache: dict[int, DocFeatures] = {}
+    freq_cache: dict[str, float] = {}
+    rows: list[dict[str, Any]] = []
+
+    def features(idx: int) -> DocFeatures:
+        if idx not in cache:
+            if len(cache) >= _FEATURE_CACHE:
+                cache.pop(next(iter(cache)))
+            cache[idx] = document_features(texts[idx], vocab)
+        return cache[idx]
+
+    for i, j, shared in pairs.tolist():
+        row = _pair_row(i, j, shared, (features(i), features(j)), metas, s, freq_cache)
+        if row is not None:
+            rows.append(row)
+    return rows
+
+
+def find_copies(
+    documents: pd.DataFrame, settings: DedupSettings
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Detect copies among ``documents``; return (documents + group columns, relations).
+
+    Adds ``group_id``, ``derived_from``, ``relation`` and the ``tortured_phrases`` flag to
+    the documents (sorted by doc_id); the relations table has one row per detected pair
+    (``copy, original, relation, confidence, direction_basis, evidence``), sorted.
+    Raises ValueError when a required column is missing or doc_ids repeat.
+    """
+    missing = [c for c in REQUIRED_COLUMNS if c not in documents.columns]
+    if missing:
+        raise ValueError(f"dedup needs column(s) {', '.join(missing)}")
+    docs = documents.copy()
+    docs["doc_id"] = docs["doc_id"].astype(str)
+    if docs["doc_id"].duplicated().any():
+        dupes = sorted(docs.loc[docs["doc_id"].duplicated(), "doc_id"])[:3]
+        raise ValueError(f"doc_id must be unique; repeated: {', '.join(dupes)}")
+    docs = docs.sort_values("doc_id", kind="stable").reset_index(drop=True)
+    texts = [t if isinstance(t, str) else "" for t in docs["text"].tolist()]
+    lexicon = load_lexicon()
+    starts = phrase_starts(lexicon)
+
+    metas: list[DocMeta] = []
+    keys: list[str | None] = []
+    fingerprints: list[np.ndarray] = []
+    flags: list[list[str]] = []
+    vocab: dict[str, int] = {}
+    empty = np.zeros(0, dtype=np.uint64)
+    for row, text in zip(docs.to_dict("records"), texts, strict=True):
+        words, hashes, is_stop = word_hashes(text, vocab)
+        hits = len(count_word_hits(words, lexicon, starts))
+        metas.append(_meta(row, hits))
+        old = row.get("flags")
+        old = list(old) if isinstance(old, (list, tuple, np.ndarray)) else []
+        if hits >= settings.tortured_min_hits:
+            old.append("tortured_phrases")
+        flags.append(sorted(set(old)))
+        enough = len(hashes) >= settings.min_words
+        keys.append(exact_key(text) if enough else None)
+        fingerprints.append(
+            sample_fingerprints(
+                shingle_hashes(hashes, settings.word_ngram),
+                shingle_hashes(hashes[is_stop], settings.stopword_ngram),
+                settings.word_sample_mod,
+                settings.stopword_sample_mod,
+            )
+            if enough
+            else empty
+        )
+    del vocab
+    exact = _exact_groups(keys, metas)
+    rows: list[dict[str, Any]] = []
+    for member, original in sorted(exact.items()):
+        evidence: dict[str, Any] = {}
+        direction = decide_direction(
+            "exact_duplicate", None, metas[original], metas[member], settings, {}, evidence
+        )
+        rows.append(
+            {
+                "copy": metas[member].doc_id,
+                "original": metas[original].doc_id,
+                "relation": "exact_duplicate",
+                "confidence": 1.0,
+                "direction_basis": direction.basis,
+                "evidence": {"normalised_text_equal": True},
+            }
+        )
+        fingerprints[member] = empty  # its original stands for it
+    pairs = candidate_pairs(
+        fingerprints,
+        settings.candidate_min_shared,
+        settings.candidate_min_share,
+        settings.max_fingerprint_df,
+    )
+    del fingerprints
+    rows.extend(_verify_candidates(texts, pairs, metas, settings))
+    relations = pd.DataFrame(rows, columns=RELATION_COLUMNS)
+    relations = relations.sort_values(["original", "copy"], kind="stable").reset_index(drop=True)
+    group_id, derived_from, relation = assign_groups(docs["doc_id"].tolist(), relations)
+    docs["flags"] = flags
+    docs["group_id"] = group_id
+    docs["derived_from"] = pd.Series(derived_from, index=docs.index, dtype=object)
+    docs["relation"] = relation
+    return docs, relations

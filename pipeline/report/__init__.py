@@ -1,0 +1,11 @@
+"""Editors' review reports (processed/reports/) and build-to-build diffs.
+
+Reports render from the written tables only, so any processed/ folder, old or new, can
+be reported on: ``render_reports(load_processed(folder), previous)``.
+"""
+
+from pipeline.report.diff import BuildDiff, diff_builds, format_diff_text
+from pipeline.report.load import load_processed
+from pipeline.report.render import render_reports
+
+__all__ = ["BuildDiff", "diff_builds", "format_diff_text", "load_processed", "render_reports"]

@@ -1,0 +1,85 @@
+"""Alignment of claims across the seed documents (hand-cleaned fixture)."""
+
+import dataclasses
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent / "data" / "align"))
+from align_fixture import fixture_documents, gold_pairs
+
+from pipeline.align import align_claims
+from pipeline.segment import segment_claims
+from pipeline.settings import AlignSettings
+
+
+@pytest.fixture(scope="module")
+def seeds():
+    settings = AlignSettings()
+    docs = fixture_documents()
+    sentences = segment_claims(docs, settings)
+    return docs, sentences, align_claims(sentences, docs, settings)
+
+
+def _id(sentences: pd.DataFrame, doc: str, starts: str) -> str:
+    own = sentences["own_text"].str.startswith(starts) & sentences["doc_id"].str.startswith(doc)
+    assert own.sum() == 1, starts
+    return sentences.loc[own, "sentence_id"].iloc[0]
+
+
+def _aligned(alignments: pd.DataFrame, a: str, b: str) -> bool:
+    pairs = set(zip(alignments["sentence_a"], alignments["sentence_b"], strict=True))
+    return (a, b) in pairs or (b, a) in pairs
+
+
+def test_paraphrase_biological_therapy_aligns(seeds):
+    _, sentences, alignments = seeds
+    a = _id(sentences, "004", "It is a type of biological therapy.")
+    b = _id(sentences, "002", "The treatment is sometimes called biological therapy.")
+    assert _aligned(alignments, a, b)
+
+
+def test_route_sentence_aligns_to_several_bullets(seeds):
+    _, sentences, alignments = seeds
+    routes = _id(sentences, "004", "You could get immunotherapy intravenously")
+    bullets = [
+        _id(sentences, "001", "Intravenous (IV)"),
+        _id(sentences, "001", "Oral The immunotherapy"),
+        _id(sentences, "001", "Topical The immunotherapy"),
+    ]
+    assert sum(_aligned(alignments, routes, b) for b in bullets) >= 2
+
+
+def test_spun_copy_aligns_sentence_by_sentence_to_its_original(seeds):
+    _, _, alignments = seeds
+    spun = alignments[alignments["same_group"]]
+    assert set(spun["doc_a"]) == {"000_d9c78c9f329d1f8b"}
+    assert len(spun) >= 18  # the copy has 20 claim sentences, all rewritten word by word
+
+
+def test_alignment_precision_on_labelled_pairs_is_reasonable(seeds):
+    _, sentences, alignments = seeds
+    gold = gold_pairs(sentences)
+    pairs = zip(alignments["sentence_a"], alignments["sentence_b"], strict=True)
+    found = {frozenset(p) for p in pairs}
+    assert len(found & gold) / len(found) >= 0.6
+    assert len(found & gold) / len(gold) >= 0.4
+
+
+def test_lexical_fallback_still_aligns_the_spun_copy():
+    settings = dataclasses.replace(AlignSettings(), embedder="lexical")
+    docs = fixture_documents()
+    sentences = segment_claims(docs, settings)
+    alignments = align_claims(sentences, docs, settings)
+    assert alignments["method"].eq("lexical+lexical").all()
+    assert alignments["same_group"].sum() >= 15
+
+
+def test_empty_and_single_document_inputs():
+    settings = AlignSettings()
+    docs = fixture_documents().iloc[:1]
+    sentences = segment_claims(docs, settings)
+    assert align_claims(sentences, docs, settings).empty
+    assert align_claims(sentences.iloc[:0], docs, settings).empty
