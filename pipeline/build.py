@@ -14,8 +14,13 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline import __version__
+from pipeline.align import align_claims
 from pipeline.clean import clean_documents
+from pipeline.corpus_md import render_corpus_md
+from pipeline.dedup import find_copies
 from pipeline.ingest import ingest_captures
+from pipeline.reconcile import reconcile_claims
+from pipeline.segment import segment_claims
 from pipeline.io import csv_bytes, jsonl_bytes, read_raw_dir, write_output_dir
 from pipeline.schema import SCHEMA_VERSION, columns, datapackage
 from pipeline.settings import Settings
@@ -50,12 +55,21 @@ def run_stages(
     progress(f"ingest: {len(documents)} documents, {len(ingest_errors)} errors")
     documents, removed, clean_errors = clean_documents(documents, settings)
     progress(f"clean: {len(removed)} spans removed, {len(clean_errors)} errors")
-    documents["group_id"] = documents["doc_id"]
-    documents["derived_from"] = None
-    documents["relation"] = "original"
+    documents, relations = find_copies(documents, settings.dedup)
+    progress(f"dedup: {len(relations)} related pairs, {documents['group_id'].nunique()} groups")
+    sentences = segment_claims(documents, settings.align)
+    alignments = align_claims(sentences, documents, settings.align)
+    progress(f"align: {len(sentences)} sentences, {len(alignments)} aligned pairs")
+    claims, sources_table = reconcile_claims(sentences, alignments, documents, settings.reconcile)
+    progress(f"reconcile: {len(claims)} claims")
     errors = pd.concat([ingest_errors, clean_errors], ignore_index=True)
     progress(f"stages done in {time.perf_counter() - started:.1f}s")
-    return BuildTables(documents=documents, removed=removed, errors=errors)
+    return BuildTables(
+        documents=documents,
+        removed=removed,
+        errors=errors,
+        extra={"relations.jsonl": relations, "claims.jsonl": claims, "sources.csv": sources_table},
+    )
 
 
 def _sorted_errors(errors: pd.DataFrame) -> pd.DataFrame:
@@ -87,6 +101,9 @@ def serialise(
             files[name] = csv_bytes(frame, columns(name))
         else:
             files[name] = jsonl_bytes(frame, columns(name))
+    if "claims.jsonl" in tables.extra:
+        text = render_corpus_md(tables.extra["claims.jsonl"], tables.extra["sources.csv"])
+        files["corpus.md"] = text.encode("utf-8")
     files["datapackage.json"] = _json_bytes(datapackage(files, __version__))
     files["manifest.json"] = _json_bytes(_manifest(files, raw_files, raw, settings))
     return files

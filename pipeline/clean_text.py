@@ -166,7 +166,11 @@ def _looks_like_heading(unit: Unit, following: Unit | None, settings: CleanSetti
     text = unit.text
     if unit.kind != "paragraph" or len(unit.raw_lines) != 1 or following is None:
         return False
-    if following.kind == "heading" or not (text[:1].isupper() or text[:1].isdigit()):
+    if not (text[:1].isupper() or text[:1].isdigit()):
+        return False
+    if following.kind == "heading" or (
+        following.kind == "paragraph" and len(words(following.text)) < settings.prose_min_words
+    ):
         return False
     n = len(words(text))
     return (
@@ -305,7 +309,8 @@ def _reason_for_dropped(
 def _find_headings(units: list[Unit], verdicts: list, settings: CleanSettings) -> list[bool]:
     """Which units are headings: Markdown ones, and plain lines that look like one.
 
-    A plain line counts only when the next unit is text, not another heading-like line.
+    A plain line counts only when the next unit is a list item or a paragraph of prose
+    length, not another short line (runs of short lines are menus and forms).
     """
     heading_like = [u.kind == "heading" for u in units]
     for i in range(len(units) - 2, -1, -1):
@@ -403,7 +408,12 @@ def clean_text_capture(
         kept = [v is None and bool(u.text) for u, v in zip(units, verdicts, strict=True)]
     reasons = _assign_reasons(units, verdicts, heading_like, kept)
     blocks: list[Block] = []
+    seen: set[str] = set()
     for i, unit in enumerate(units):
+        key = " ".join(unit.text.lower().split())
+        if kept[i] and len(words(key)) >= settings.prose_min_words and key in seen:
+            kept[i], reasons[i] = False, ("repeated_text", "repeated_block")
+        seen.add(key)
         if kept[i]:
             kind = "heading" if heading_like[i] else unit.kind
             blocks.append(Block(kind, unit.text))  # type: ignore[arg-type]

@@ -159,6 +159,12 @@ _MEDICAL_DISCLAIMER = (
     r"|a substitute for (?:professional )?(?:medical )?advice)"
 )
 
+_COMMENT_FORM = (
+    r"\b(?:leave a (?:reply|comment)|your email address will not be published"
+    r"|required fields are marked|notify me of (?:new|follow-up) (?:comments|posts|replies)"
+    r"|this site uses akismet|save my name, email|post (?:a )?comment)\b"
+)
+
 # Order matters: the first rule that fires names the reason. The last number is the rule's
 # word limit: longer spans are prose that merely mentions the words.
 RULES: tuple[Rule, ...] = (
@@ -183,6 +189,7 @@ RULES: tuple[Rule, ...] = (
           r"(?:article|post|page|story|content)\b"
           r"|^\W*was this (?:article|page|information|content) (?:helpful|useful)\b", 12),
     _rule("chat_widget", "chat_phrase", _CHAT, 25),
+    _rule("comment_form", "comment_form", _COMMENT_FORM, 30),
     _rule("advertisement", "sponsored", _SPONSORED, 40),
     _rule("advertisement", "directory_promo", _DIRECTORY_PROMO, 40),
     _rule("contact_cta", "contact_us", _CONTACT_US, 40),
