@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import time
@@ -20,9 +21,11 @@ from pipeline.corpus_md import render_corpus_md
 from pipeline.dedup import find_copies
 from pipeline.ingest import ingest_captures
 from pipeline.reconcile import reconcile_claims
+from pipeline.report import load_processed, render_reports
+from pipeline.report.tables import complete_tables
 from pipeline.segment import segment_claims
 from pipeline.io import csv_bytes, jsonl_bytes, read_raw_dir, write_output_dir
-from pipeline.schema import SCHEMA_VERSION, columns, datapackage
+from pipeline.schema import FIELDS, SCHEMA_VERSION, columns, datapackage
 from pipeline.settings import Settings
 from pipeline.tables import ERROR_COLUMNS
 
@@ -86,27 +89,71 @@ def built_at() -> str:
 
 
 def serialise(
-    tables: BuildTables, raw_files: pd.DataFrame, raw: Path, settings: Settings
+    tables: BuildTables,
+    raw_files: pd.DataFrame,
+    raw: Path,
+    settings: Settings,
+    previous: dict[str, pd.DataFrame] | None = None,
+    previous_changes: bytes | None = None,
 ) -> dict[str, bytes]:
-    """All processed/ files as bytes, manifest.json and datapackage.json included."""
+    """All processed/ files as bytes: tables, corpus.md, reports/, manifest and datapackage.
+
+    ``previous`` is the last build's tables (for reports/changes.html), or None. When the
+    tables come out identical to ``previous``, the last ``changes.html`` is kept
+    (``previous_changes``): a rebuild of unchanged inputs changes nothing.
+    """
     documents = tables.documents.sort_values("doc_id", kind="stable")
     removed = tables.removed.sort_values(["doc_id", "seq"], kind="stable")
     files: dict[str, bytes] = {
-        "documents.jsonl": jsonl_bytes(documents, columns("documents.jsonl")),
-        "removed.jsonl": jsonl_bytes(removed, columns("removed.jsonl")),
+        "documents.jsonl": jsonl_bytes(documents, _columns(documents, "documents.jsonl")),
+        "removed.jsonl": jsonl_bytes(removed, _columns(removed, "removed.jsonl")),
         "errors.jsonl": jsonl_bytes(_sorted_errors(tables.errors), columns("errors.jsonl")),
     }
     for name, frame in sorted(tables.extra.items()):
         if name.endswith(".csv"):
             files[name] = csv_bytes(frame, columns(name))
         else:
-            files[name] = jsonl_bytes(frame, columns(name))
+            files[name] = jsonl_bytes(frame, _columns(frame, name))
     if "claims.jsonl" in tables.extra:
         text = render_corpus_md(tables.extra["claims.jsonl"], tables.extra["sources.csv"])
         files["corpus.md"] = text.encode("utf-8")
+    written = complete_tables(
+        {name: _read_table(name, data) for name, data in files.items() if name in FIELDS}
+    )
+    unchanged = previous is not None and all(
+        _same_table(previous.get(name), frame) for name, frame in written.items()
+    )
+    for name, page in render_reports(written, previous).items():
+        files[f"reports/{name}"] = page
+    if unchanged and previous_changes is not None:
+        files["reports/changes.html"] = previous_changes
     files["datapackage.json"] = _json_bytes(datapackage(files, __version__))
     files["manifest.json"] = _json_bytes(_manifest(files, raw_files, raw, settings))
     return files
+
+
+def _columns(frame: pd.DataFrame, name: str) -> list[str]:
+    """The contract's columns first, then any extra columns the stage added."""
+    contract = columns(name)
+    return contract + [c for c in frame.columns if c not in contract]
+
+
+def _read_table(name: str, data: bytes) -> pd.DataFrame:
+    if name.endswith(".csv"):
+        return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+    rows = [json.loads(line) for line in data.decode("utf-8").splitlines() if line]
+    return pd.DataFrame(rows, columns=None if rows else columns(name))
+
+
+def _same_table(old: pd.DataFrame | None, new: pd.DataFrame) -> bool:
+    if old is None:
+        return new.empty
+    if old.empty and new.empty:
+        return True
+    try:
+        return old.astype(str).reset_index(drop=True).equals(new.astype(str).reset_index(drop=True))
+    except (ValueError, TypeError):
+        return False
 
 
 def _json_bytes(value: object) -> bytes:
@@ -157,7 +204,10 @@ def build(raw: Path, out: Path, settings: Settings, progress: Progress = _no_pro
     tables = run_stages(raw_files, sources, settings, progress)
     if read_errors:
         tables.errors = pd.concat([pd.DataFrame(read_errors), tables.errors], ignore_index=True)
-    files = serialise(tables, raw_files, raw, settings)
+    previous = load_processed(out) if (out / "documents.jsonl").is_file() else None
+    changes = out / "reports" / "changes.html"
+    previous_changes = changes.read_bytes() if previous is not None and changes.is_file() else None
+    files = serialise(tables, raw_files, raw, settings, previous, previous_changes)
     write_output_dir(out, files)
     progress(f"wrote {len(files)} files to {out}")
     return tables

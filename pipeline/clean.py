@@ -50,12 +50,19 @@ def clean_documents(
     errors: list[dict] = []
     keep: list[bool] = []
     for row in documents.itertuples(index=False):
+        url = row.url if isinstance(row.url, str) else None
         try:
             cleaned = clean_capture(
-                row.content, row.format, row.url, settings.clean, template.get(row.doc_id, frozenset())
+                row.content, row.format, url, settings.clean, template.get(row.doc_id, frozenset())
             )
-        except (RecursionError, MemoryError, ValueError) as exc:
-            errors.append(error_row(row.source_file, "clean", f"could not clean {row.doc_id}", exc))
+        except ValueError as exc:
+            errors.append(error_row(row.source_file, "clean", str(exc).split("\n")[0], exc))
+            keep.append(False)
+            continue
+        except Exception as exc:  # one bad page must not stop the build; say what broke
+            errors.append(
+                error_row(row.source_file, "clean", f"internal error while cleaning {row.doc_id}", exc)
+            )
             keep.append(False)
             continue
         keep.append(True)

@@ -18,18 +18,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline.dedup_align import Alignment, align_documents
+from pipeline.dedup_align import Alignment, DocView, align_documents, doc_view
 from pipeline.dedup_candidates import candidate_pairs, sample_fingerprints
 from pipeline.dedup_direction import DocMeta, decide_direction
 from pipeline.dedup_graph import assign_groups
-from pipeline.dedup_lexicon import count_word_hits, load_lexicon, phrase_starts
-from pipeline.dedup_text import (
-    DocFeatures,
-    document_features,
-    exact_key,
-    shingle_hashes,
-    word_hashes,
-)
+from pipeline.dedup_lexicon import distinct_hits, lexicon_ids, load_lexicon
+from pipeline.dedup_text import Tokens, Vocabulary, exact_key, shingle_hashes, tokenise
 from pipeline.settings import DedupSettings
 
 REQUIRED_COLUMNS = ["doc_id", "text"]
@@ -69,8 +63,8 @@ def _exact_groups(keys: list[str | None], metas: list[DocMeta]) -> dict[int, int
     return out
 
 
-def _classify(align: Alignment, a: DocFeatures, b: DocFeatures, s: DedupSettings) -> str | None:
-    def usable(f: DocFeatures) -> int:
+def _classify(align: Alignment, a: DocView, b: DocView, s: DedupSettings) -> str | None:
+    def usable(f: DocView) -> int:
         return sum(1 for x, y in f.sentences if y - x >= s.sentence_min_words)
 
     needed = max(1, min(s.min_aligned_sentences, usable(a), usable(b)))
@@ -78,10 +72,10 @@ def _classify(align: Alignment, a: DocFeatures, b: DocFeatures, s: DedupSettings
         return None
     if max(align.coverage_a, align.coverage_b) < s.min_coverage:
         return None
-    if align.content_change > s.near_max_content_change:
-        return "spun_copy"  # spun text, whether of the whole original or of a part
     if min(align.coverage_a, align.coverage_b) < s.same_document_coverage:
-        return "partial_copy"
+        return "partial_copy"  # one page carries part of the other plus its own text
+    if align.substitution_rate > s.near_max_substitution:
+        return "spun_copy"
     return "near_duplicate"
 
 
@@ -94,7 +88,8 @@ def _pair_row(
     i: int,
     j: int,
     shared: int,
-    feats: tuple[DocFeatures, DocFeatures],
+    feats: tuple[DocView, DocView],
+    tokens: Tokens,
     metas: list[DocMeta],
     s: DedupSettings,
     freq_cache: dict[str, float],
@@ -129,7 +124,8 @@ def _pair_row(
         {
             "word_ngram_jaccard": round(
                 _jaccard(
-                    shingle_hashes(a.hashes, s.word_ngram), shingle_hashes(b.hashes, s.word_ngram)
+                    shingle_hashes(tokens.hashes[a.ids], s.word_ngram),
+                    shingle_hashes(tokens.hashes[b.ids], s.word_ngram),
                 ),
                 3,
             ),
@@ -139,6 +135,7 @@ def _pair_row(
             "coverage_copy": round(cov_copy, 3),
             "mean_sentence_similarity": round(align.mean_similarity, 3),
             "content_words_changed": round(align.content_change, 3),
+            "content_words_substituted": round(align.substitution_rate, 3),
             "substitution_count": len(align.substitutions),
             "substitutions": subs,
             "direction_confidence": direction.confidence,
@@ -156,22 +153,21 @@ def _pair_row(
 
 
 def _verify_candidates(
-    texts: list[str], pairs: np.ndarray, metas: list[DocMeta], s: DedupSettings
+    tokens: Tokens, pairs: np.ndarray, metas: list[DocMeta], s: DedupSettings
 ) -> list[dict[str, Any]]:
-    vocab: dict[str, tuple[int, str]] = {}
-    cache: dict[int, DocFeatures] = {}
+    cache: dict[int, DocView] = {}
     freq_cache: dict[str, float] = {}
     rows: list[dict[str, Any]] = []
 
-    def features(idx: int) -> DocFeatures:
+    def view(idx: int) -> DocView:
         if idx not in cache:
             if len(cache) >= _FEATURE_CACHE:
                 cache.pop(next(iter(cache)))
-            cache[idx] = document_features(texts[idx], vocab)
+            cache[idx] = doc_view(tokens, idx, s)
         return cache[idx]
 
     for i, j, shared in pairs.tolist():
-        row = _pair_row(i, j, shared, (features(i), features(j)), metas, s, freq_cache)
+        row = _pair_row(i, j, shared, (view(i), view(j)), tokens, metas, s, freq_cache)
         if row is not None:
             rows.append(row)
     return rows
@@ -197,37 +193,27 @@ def find_copies(
         raise ValueError(f"doc_id must be unique; repeated: {', '.join(dupes)}")
     docs = docs.sort_values("doc_id", kind="stable").reset_index(drop=True)
     texts = [t if isinstance(t, str) else "" for t in docs["text"].tolist()]
-    lexicon = load_lexicon()
-    starts = phrase_starts(lexicon)
-
+    vocab = Vocabulary()
+    phrases = lexicon_ids(load_lexicon(), vocab)
+    tokens = tokenise(texts, vocab)
+    del vocab
+    hits = distinct_hits(tokens, phrases).tolist()
+    n_words = np.diff(tokens.doc_start)
+    enough = n_words >= settings.min_words
     metas: list[DocMeta] = []
     keys: list[str | None] = []
-    fingerprints: list[np.ndarray] = []
     flags: list[list[str]] = []
-    vocab: dict[str, int] = {}
-    empty = np.zeros(0, dtype=np.uint64)
-    for row, text in zip(docs.to_dict("records"), texts, strict=True):
-        words, hashes, is_stop = word_hashes(text, vocab)
-        hits = len(count_word_hits(words, lexicon, starts))
-        metas.append(_meta(row, hits))
+    columns = [c for c in ("doc_id", "trust", "updated", "retrieved", "flags") if c in docs]
+    for row, text, n_hits, ok in zip(
+        docs[columns].to_dict("records"), texts, hits, enough.tolist(), strict=True
+    ):
+        metas.append(_meta(row, n_hits))
         old = row.get("flags")
         old = list(old) if isinstance(old, (list, tuple, np.ndarray)) else []
-        if hits >= settings.tortured_min_hits:
+        if n_hits >= settings.tortured_min_hits:
             old.append("tortured_phrases")
         flags.append(sorted(set(old)))
-        enough = len(hashes) >= settings.min_words
-        keys.append(exact_key(text) if enough else None)
-        fingerprints.append(
-            sample_fingerprints(
-                shingle_hashes(hashes, settings.word_ngram),
-                shingle_hashes(hashes[is_stop], settings.stopword_ngram),
-                settings.word_sample_mod,
-                settings.stopword_sample_mod,
-            )
-            if enough
-            else empty
-        )
-    del vocab
+        keys.append(exact_key(text) if ok else None)
     exact = _exact_groups(keys, metas)
     rows: list[dict[str, Any]] = []
     for member, original in sorted(exact.items()):
@@ -245,15 +231,25 @@ def find_copies(
                 "evidence": {"normalised_text_equal": True},
             }
         )
-        fingerprints[member] = empty  # its original stands for it
+        enough[member] = False  # its original stands for it
+    values, owners = sample_fingerprints(
+        tokens,
+        enough,
+        settings.word_ngram,
+        settings.stopword_ngram,
+        settings.word_sample_mod,
+        settings.stopword_sample_mod,
+    )
     pairs = candidate_pairs(
-        fingerprints,
+        values,
+        owners,
+        len(texts),
         settings.candidate_min_shared,
         settings.candidate_min_share,
         settings.max_fingerprint_df,
     )
-    del fingerprints
-    rows.extend(_verify_candidates(texts, pairs, metas, settings))
+    del values, owners
+    rows.extend(_verify_candidates(tokens, pairs, metas, settings))
     relations = pd.DataFrame(rows, columns=RELATION_COLUMNS)
     relations = relations.sort_values(["original", "copy"], kind="stable").reset_index(drop=True)
     group_id, derived_from, relation = assign_groups(docs["doc_id"].tolist(), relations)

@@ -13,8 +13,52 @@ import numpy as np
 from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import cdist
 
-from pipeline.dedup_text import STOPWORDS, DocFeatures
+from pipeline.dedup_text import Tokens, ngram_hashes
 from pipeline.settings import DedupSettings
+
+
+@dataclass
+class DocView:
+    """One document as the aligner reads it (built from :class:`Tokens` when needed)."""
+
+    ids: list[int]  # folded word ids, in order
+    stop: list[bool]  # per word: a function word
+    sentences: list[tuple[int, int]]  # word ranges [start, end) of each sentence
+    codes: list[str]  # each sentence as a string with one character per word id
+    content: np.ndarray  # bool per sentence: on a line long enough to be content
+    content_words: int  # words in content sentences (the coverage denominator)
+    words: list[str]  # the corpus word table (folded id -> word)
+    cap: list[bool]  # per word: written with a capital first letter
+    hashes: np.ndarray  # uint64 hash of every word
+
+
+def doc_view(tokens: Tokens, idx: int, settings: DedupSettings) -> DocView:
+    """The :class:`DocView` of document ``idx``."""
+    lo, hi = int(tokens.doc_start[idx]), int(tokens.doc_start[idx + 1])
+    s0, s1 = int(tokens.doc_sent[idx]), int(tokens.doc_sent[idx + 1])
+    ids = tokens.ids[lo:hi]
+    bounds = tokens.sent_start[s0 : s1 + 1] - lo
+    points = ids.astype(np.uint32) % np.uint32(0x10F000) + np.uint32(0x100)
+    points[points >= 0xD800] += np.uint32(0x800)  # skip the surrogate block
+    text = np.minimum(points, np.uint32(0x10FFFF)).astype("<u4").tobytes().decode("utf-32-le")
+    sentences = list(zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True))
+    lengths = np.diff(bounds)
+    content = tokens.sent_line_words[s0:s1] >= settings.content_line_min_words
+    content_words = int(lengths[content].sum())
+    if content_words == 0:  # all short lines (a list, a stub): every line counts
+        content = np.ones(len(lengths), dtype=bool)
+        content_words = int(lengths.sum())
+    return DocView(
+        ids=ids.tolist(),
+        stop=tokens.is_stop[ids].tolist(),
+        sentences=sentences,
+        codes=[text[x:y] for x, y in sentences],
+        content=content,
+        content_words=content_words,
+        words=tokens.words,
+        cap=tokens.cap[lo:hi].tolist(),
+        hashes=tokens.hashes[ids],
+    )
 
 
 @dataclass
@@ -22,12 +66,13 @@ class Alignment:
     """How two documents (a, b) line up."""
 
     pairs: list[tuple[int, int, float]] = field(default_factory=list)  # (sent a, sent b, sim)
-    coverage_a: float = 0.0  # share of a's words inside aligned sentences
+    coverage_a: float = 0.0  # share of a's content words inside aligned sentences
     coverage_b: float = 0.0
     mean_similarity: float = 0.0
     same_words: int = 0  # words equal in aligned sentences
     content_words: int = 0  # content words of a inside aligned sentences
     changed_content: int = 0  # of those, replaced or deleted
+    substituted_content: int = 0  # of those, replaced by other words (not just deleted)
     substitutions: list[tuple[str, str]] = field(default_factory=list)  # (a words, b words)
     cased_substitutions: list[tuple[str, str]] = field(default_factory=list)
 
@@ -35,6 +80,11 @@ class Alignment:
     def content_change(self) -> float:
         """Share of aligned content words that were changed."""
         return self.changed_content / self.content_words if self.content_words else 0.0
+
+    @property
+    def substitution_rate(self) -> float:
+        """Share of aligned content words replaced by other words (a spinner's mark)."""
+        return self.substituted_content / self.content_words if self.content_words else 0.0
 
 
 def _best_chain(cells: list[tuple[int, int, float]], n_b: int) -> list[tuple[int, int, float]]:
@@ -69,14 +119,40 @@ def _best_chain(cells: list[tuple[int, int, float]], n_b: int) -> list[tuple[int
     return chain[::-1]
 
 
-def _widen(words: list[str], start: int, end: int) -> tuple[int, int]:
+def _widen(a: DocView, start: int, end: int) -> tuple[int, int]:
     # A one-word swap reads better with its neighbour: "immune [system]" -> "immune process".
-    if end - start == 1 and start > 0 and words[start - 1] not in STOPWORDS:
+    if end - start == 1 and start > 0 and not a.stop[start - 1]:
         return start - 1, end
     return start, end
 
 
-def align_documents(a: DocFeatures, b: DocFeatures, settings: DedupSettings) -> Alignment:
+def _coverage(a: DocView, b: DocView, rows: list[int], settings: DedupSettings) -> float:
+    """Share of ``a``'s content words (long lines, and short lines that ``b`` shares)
+    that ``b`` carries: the best of
+    - the aligned sentences;
+    - the span from the first to the last aligned sentence, when the alignment is dense
+      inside it (a heavily spun sentence between two aligned ones is still carried);
+    - word n-grams of ``a`` found anywhere in ``b`` (re-flowed lines, merged list items)."""
+    lengths = np.array([e - s for s, e in a.sentences])
+    counted = a.content.copy()
+    counted[rows] = True  # a short line counts when the other document carries it too
+    content_len = np.where(counted, lengths, 0)
+    total = float(content_len.sum())
+    aligned = float(content_len[rows].sum())
+    span = float(content_len[rows[0] : rows[-1] + 1].sum())
+    best = aligned
+    if span and aligned >= settings.span_min_density * span:
+        best = span
+    n = settings.word_ngram
+    grams_a, grams_b = ngram_hashes(a.hashes, n), ngram_hashes(b.hashes, n)
+    if len(grams_a) and len(grams_b):
+        in_content = np.repeat(counted, lengths)[: len(grams_a)]
+        found = np.isin(grams_a[in_content], grams_b).sum()
+        best = max(best, float(found + (n - 1) * (found > 0)))
+    return min(1.0, best / total)
+
+
+def align_documents(a: DocView, b: DocView, settings: DedupSettings) -> Alignment:
     """Align the sentences of ``a`` and ``b`` in order and count the word edits."""
     result = Alignment()
     if not a.codes or not b.codes:
@@ -95,13 +171,13 @@ def align_documents(a: DocFeatures, b: DocFeatures, settings: DedupSettings) -> 
     )
     rows, cols = np.nonzero((scores > 0) & long_enough)
     weights = scores[rows, cols] * np.minimum(len_a[rows], len_b[cols])
-    cells = [(int(r), int(c), float(w)) for r, c, w in zip(rows, cols, weights, strict=True)]
+    cells = list(zip(rows.tolist(), cols.tolist(), weights.tolist(), strict=True))
     chain = _best_chain(cells, len(b.codes))
     result.pairs = [(i, j, float(scores[i, j])) for i, j, _ in chain]
     if not result.pairs:
         return result
-    result.coverage_a = sum(int(len_a[i]) for i, _, _ in result.pairs) / max(1, len(a.words))
-    result.coverage_b = sum(int(len_b[j]) for _, j, _ in result.pairs) / max(1, len(b.words))
+    result.coverage_a = _coverage(a, b, [i for i, _, _ in result.pairs], settings)
+    result.coverage_b = _coverage(b, a, [j for _, j, _ in result.pairs], settings)
     result.mean_similarity = sum(s for _, _, s in result.pairs) / len(result.pairs)
     for i, j, _ in result.pairs:
         _count_edits(a, b, i, j, result)
@@ -121,19 +197,30 @@ def _changed_runs(code_a: str, code_b: str) -> list[tuple[str, int, int, int, in
     return runs
 
 
-def _count_edits(a: DocFeatures, b: DocFeatures, i: int, j: int, result: Alignment) -> None:
+def _phrase(view: DocView, start: int, end: int, cased: bool) -> str:
+    words = [view.words[w] for w in view.ids[start:end]]
+    if cased:
+        words = [
+            w[:1].upper() + w[1:] if c else w
+            for w, c in zip(words, view.cap[start:end], strict=True)
+        ]
+    return " ".join(words)
+
+
+def _count_edits(a: DocView, b: DocView, i: int, j: int, result: Alignment) -> None:
     a0, a1 = a.sentences[i]
     b0 = b.sentences[j][0]
-    result.content_words += sum(1 for w in a.words[a0:a1] if w not in STOPWORDS)
+    result.content_words += a1 - a0 - sum(a.stop[a0:a1])
     for tag, s_start, s_end, d_start, d_end in _changed_runs(a.codes[i], b.codes[j]):
         if tag == "equal":
             result.same_words += s_end - s_start
             continue
-        changed = a.words[a0 + s_start : a0 + s_end]
-        result.changed_content += sum(1 for w in changed if w not in STOPWORDS)
+        changed = s_end - s_start - sum(a.stop[a0 + s_start : a0 + s_end])
+        result.changed_content += changed
         if s_end == s_start or d_end == d_start:
             continue  # a pure insertion or deletion is no substitution
-        s0, s1 = _widen(a.words, a0 + s_start, a0 + s_end)
+        result.substituted_content += changed
+        s0, s1 = _widen(a, a0 + s_start, a0 + s_end)
         t0, t1 = b0 + d_start - (a0 + s_start - s0), b0 + d_end
-        result.substitutions.append((" ".join(a.words[s0:s1]), " ".join(b.words[t0:t1])))
-        result.cased_substitutions.append((" ".join(a.cased[s0:s1]), " ".join(b.cased[t0:t1])))
+        result.substitutions.append((_phrase(a, s0, s1, False), _phrase(b, t0, t1, False)))
+        result.cased_substitutions.append((_phrase(a, s0, s1, True), _phrase(b, t0, t1, True)))

@@ -17,39 +17,80 @@ from __future__ import annotations
 
 import numpy as np
 
+from pipeline.dedup_text import Tokens, ngram_hashes
+
 _WORD_CHANNEL = np.uint64(0)
 _STOP_CHANNEL = np.uint64(0x9E3779B97F4A7C15)
+_CHUNK_WORDS = 4_000_000  # words fingerprinted at a time (bounds the temporaries)
+
+
+def _sampled(
+    hashes: np.ndarray, owner: np.ndarray, n: int, mod: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sampled n-gram hashes of a run of documents and the document each belongs to."""
+    grams = ngram_hashes(hashes, n)
+    if not len(grams):
+        return grams, np.zeros(0, dtype=np.int64)
+    inside = owner[: len(grams)] == owner[n - 1 :]
+    keep = inside & (grams % np.uint64(mod) == 0)
+    return grams[keep], owner[: len(grams)][keep]
 
 
 def sample_fingerprints(
-    word_shingles: np.ndarray, stop_shingles: np.ndarray, word_mod: int, stop_mod: int
-) -> np.ndarray:
-    """The sampled fingerprints of one document (unique, sorted uint64)."""
-    kept_words = word_shingles[word_shingles % np.uint64(word_mod) == 0]
-    kept_stops = stop_shingles[stop_shingles % np.uint64(stop_mod) == 0] ^ _STOP_CHANNEL
-    return np.unique(np.concatenate([kept_words ^ _WORD_CHANNEL, kept_stops]))
+    tokens: Tokens, use: np.ndarray, word_n: int, stop_n: int, word_mod: int, stop_mod: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sampled fingerprints of the documents where ``use`` is true, as (values, owners):
+    unique per document, sorted by (value, owner). Runs over the corpus in chunks."""
+    values: list[np.ndarray] = []
+    owners: list[np.ndarray] = []
+    n_docs = len(tokens.doc_start) - 1
+    first = 0
+    while first < n_docs:
+        last = int(np.searchsorted(tokens.doc_start, tokens.doc_start[first] + _CHUNK_WORDS))
+        last = min(n_docs, max(first + 1, last - 1))
+        lo, hi = int(tokens.doc_start[first]), int(tokens.doc_start[last])
+        ids = tokens.ids[lo:hi]
+        owner = np.repeat(np.arange(first, last), np.diff(tokens.doc_start[first : last + 1]))
+        hashes = tokens.hashes[ids]
+        stop = tokens.is_stop[ids]
+        for (grams, gram_owner), channel in (
+            (_sampled(hashes, owner, word_n, word_mod), _WORD_CHANNEL),
+            (_sampled(hashes[stop], owner[stop], stop_n, stop_mod), _STOP_CHANNEL),
+        ):
+            kept = use[gram_owner]
+            values.append(grams[kept] ^ channel)
+            owners.append(gram_owner[kept])
+        first = last
+    if not values:
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+    value, owner = np.concatenate(values), np.concatenate(owners)
+    order = np.lexsort((owner, value))
+    value, owner = value[order], owner[order]
+    fresh = np.r_[True, (value[1:] != value[:-1]) | (owner[1:] != owner[:-1])]
+    return value[fresh], owner[fresh]
 
 
 def candidate_pairs(
-    fingerprints: list[np.ndarray], min_shared: int, min_share: float, max_df: int
+    values: np.ndarray,
+    owners: np.ndarray,
+    n_docs: int,
+    min_shared: int,
+    min_share: float,
+    max_df: int,
 ) -> np.ndarray:
     """Pairs (i, j), i < j, sharing enough fingerprints, as an (n, 3) int64 array of
-    ``i, j, shared``, sorted.
+    ``i, j, shared``, sorted. ``values``/``owners`` as :func:`sample_fingerprints` gives.
 
     A pair is kept when it shares at least ``min_shared`` fingerprints and at least
     ``min_share`` of the smaller document's fingerprints.
     """
-    sizes = np.array([len(f) for f in fingerprints], dtype=np.int64)
-    if len(fingerprints) < 2 or sizes.sum() == 0:
+    sizes = np.bincount(owners, minlength=n_docs).astype(np.int64)
+    if n_docs < 2 or len(values) == 0:
         return np.zeros((0, 3), dtype=np.int64)
-    values = np.concatenate(fingerprints)
-    owners = np.repeat(np.arange(len(fingerprints), dtype=np.int64), sizes)
-    order = np.lexsort((owners, values))
-    values, owners = values[order], owners[order]
     starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
     counts = np.diff(np.r_[starts, len(values)])
     pair_keys: list[np.ndarray] = []
-    n_docs = np.int64(len(fingerprints))
+    n_docs = np.int64(n_docs)
     for size in np.unique(counts):
         if size < 2 or size > max_df:
             continue

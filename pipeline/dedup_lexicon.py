@@ -12,6 +12,10 @@ import re
 from functools import lru_cache
 from importlib import resources
 
+import numpy as np
+
+from pipeline.dedup_text import Tokens, Vocabulary
+
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
 
 Lexicon = dict[tuple[str, ...], str]
@@ -72,3 +76,41 @@ def count_word_hits(
             if len(key) == n and key in lexicon:
                 hits[key] = hits.get(key, 0) + 1
     return hits
+
+
+def lexicon_ids(lexicon: Lexicon, vocab: Vocabulary) -> set[tuple[int, ...]]:
+    """The lexicon's phrases (2+ words) as word-id tuples of ``vocab`` (adding the words)."""
+    return {tuple(vocab.word_id(w) for w in key) for key in lexicon if len(key) >= 2}
+
+
+def distinct_hits(tokens: Tokens, phrases: set[tuple[int, ...]]) -> np.ndarray:
+    """How many distinct lexicon phrases occur in each document of ``tokens``.
+
+    One pass over the corpus: positions whose first two words start a phrase are found
+    with numpy, and only those few are checked in Python."""
+    n_docs = len(tokens.doc_start) - 1
+    out = np.zeros(n_docs, dtype=np.int64)
+    ids = tokens.ids
+    if not phrases or len(ids) < 2:
+        return out
+    lengths: dict[int, set[int]] = {}
+    for key in phrases:
+        lengths.setdefault((key[0] << 32) | key[1], set()).add(len(key))
+    first = np.zeros(max(len(tokens.words), max(k[0] for k in phrases) + 1), dtype=bool)
+    first[[k[0] for k in phrases]] = True
+    pos = np.flatnonzero(first[ids[:-1]])
+    pair = (ids[pos].astype(np.int64) << 32) | ids[pos + 1].astype(np.int64)
+    pos = pos[np.isin(pair, np.array(sorted(lengths), dtype=np.int64))]
+    docs = tokens.doc_of(pos)
+    found: set[tuple[int, tuple[int, ...]]] = set()
+    for p, d in zip(pos.tolist(), docs.tolist(), strict=True):
+        end = int(tokens.doc_start[d + 1])
+        key2 = (int(ids[p]) << 32) | int(ids[p + 1])
+        for n in lengths[key2]:
+            if p + n <= end:
+                key = tuple(ids[p : p + n].tolist())
+                if key in phrases:
+                    found.add((d, key))
+    for d, _ in found:
+        out[d] += 1
+    return out

@@ -1,7 +1,9 @@
-"""Per-document features the dedup stage compares: words, sentences, shingle hashes.
+"""Tokenise a whole corpus once: word ids, sentences and lines as flat numpy arrays.
 
-Everything here is a pure function of one text (plus a word-id table shared within one
-``find_copies`` call), so it can run row-wise and in any order.
+One regex pass per document finds words, line breaks and sentence ends; one dict lookup
+per token maps it to a case-folded word id (new forms are folded once, when first seen).
+Everything later (fingerprints, tortured phrases, pair alignment) reads these arrays, so
+no text is split twice and no per-document Python objects are kept.
 """
 
 from __future__ import annotations
@@ -24,14 +26,19 @@ _STOPWORDS_TEXT = """
 """
 STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 
-_WORD = re.compile(r"\w+(?:['’]\w+)*")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“'(\[]?[A-Z0-9])")
-_MASK64 = (1 << 64) - 1
+# A word, a line break, or a sentence end (. ! ? then blanks then a capital or digit).
+_TOKEN = re.compile(r"\w+(?:['’]\w+)*|\n|[.!?][ \t]+(?=[\"“'(\[]?[A-Z0-9])")
+_LINE, _SENTENCE = -1, -2
 
 
 def normalise_text(text: str) -> str:
     """Unicode NFKC, case-folded, with every run of whitespace made one space."""
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def exact_key(text: str) -> str:
+    """Key equal for texts that differ only in whitespace, case and Unicode form."""
+    return hashlib.blake2b(normalise_text(text).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def word_hash(word: str) -> int:
@@ -40,97 +47,103 @@ def word_hash(word: str) -> int:
     return int.from_bytes(digest, "little") >> 1
 
 
+class Vocabulary(dict):
+    """token as written -> code (``2 * folded id + capitalised``; negative: a break).
+
+    ``words[i]`` is the case-folded word of id ``i``; ids follow first sight."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.words: list[str] = []
+        self.folded: dict[str, int] = {}
+
+    def word_id(self, folded: str) -> int:
+        """Id of a case-folded word (added when new)."""
+        fid = self.folded.get(folded)
+        if fid is None:
+            fid = self.folded[folded] = len(self.words)
+            self.words.append(folded)
+        return fid
+
+    def __missing__(self, token: str) -> int:
+        if token == "\n":
+            code = _LINE
+        elif token[0] in ".!?":
+            code = _SENTENCE
+        else:
+            fid = self.word_id(token.casefold().replace("’", "'"))
+            code = 2 * fid + int(token[:1].isupper())
+        self[token] = code
+        return code
+
+
 @dataclass
-class DocFeatures:
-    """What dedup needs of one document, computed once."""
+class Tokens:
+    """A tokenised corpus. Word positions are global (all documents concatenated)."""
 
-    words: list[str]  # case-folded words, in order
-    cased: list[str]  # the same words as written (for names)
-    sentences: list[tuple[int, int]]  # word ranges [start, end) of each sentence
-    codes: list[str]  # each sentence as a string with one character per word id
-    hashes: np.ndarray  # uint64 hash of every word
-    is_stop: np.ndarray  # bool per word: a function word
+    ids: np.ndarray  # int32 folded word id of every word
+    cap: np.ndarray  # bool: the word was written with a capital first letter
+    doc_start: np.ndarray  # int64 (n_docs + 1): word offsets of the documents
+    sent_start: np.ndarray  # int64 (n_sents + 1): word offsets of the sentences
+    doc_sent: np.ndarray  # int64 (n_docs + 1): sentence offsets of the documents
+    sent_line_words: np.ndarray  # int32 per sentence: words on the line it belongs to
+    words: list[str]  # folded id -> word
+    hashes: np.ndarray  # uint64 per word id (stable across runs and corpora)
+    is_stop: np.ndarray  # bool per word id: a function word
 
-
-def split_sentences(text: str) -> list[str]:
-    """Sentences of a clean text: every heading, list item and paragraph line is split
-    at sentence ends; list/heading markers are dropped."""
-    out: list[str] = []
-    for line in text.split("\n"):
-        line = line.strip()
-        if line.startswith(("- ", "# ")):
-            line = line[2:]
-        if line:
-            out.extend(part for part in _SENTENCE_END.split(line) if part.strip())
-    return out
+    def doc_of(self, positions: np.ndarray) -> np.ndarray:
+        """The document index of each global word position."""
+        return np.searchsorted(self.doc_start, positions, side="right") - 1
 
 
-def _code_char(word_id: int) -> str:
-    # One Unicode character per word id, skipping the surrogate block; ids past the
-    # Unicode range wrap around (a collision only makes two rare words compare equal).
-    code = 0x100 + word_id % 0x10F000
-    if code >= 0xD800:
-        code += 0x800
-    return chr(min(code, 0x10FFFF))
-
-
-def _vocab_entry(word: str, vocab: dict[str, tuple[int, str]]) -> tuple[int, str]:
-    entry = vocab.get(word)
-    if entry is None:
-        entry = (word_hash(word), _code_char(len(vocab)))
-        vocab[word] = entry
-    return entry
-
-
-def document_features(text: str, vocab: dict[str, tuple[int, str]]) -> DocFeatures:
-    """Features of one clean text. ``vocab`` maps word -> (hash, code character) and grows
-    as needed; pass the same dict for every document of one call so codes agree."""
-    text = unicodedata.normalize("NFKC", text or "")
-    words: list[str] = []
-    cased: list[str] = []
-    sentences: list[tuple[int, int]] = []
-    codes: list[str] = []
-    hashes: list[int] = []
-    for sentence in split_sentences(text):
-        tokens = _WORD.findall(sentence)
-        if not tokens:
-            continue
-        folded = [t.casefold().replace("’", "'") for t in tokens]
-        entries = [vocab.get(w) or _vocab_entry(w, vocab) for w in folded]
-        sentences.append((len(words), len(words) + len(tokens)))
-        words.extend(folded)
-        cased.extend(tokens)
-        hashes.extend(e[0] for e in entries)
-        codes.append("".join(e[1] for e in entries))
-    return DocFeatures(
-        words=words,
-        cased=cased,
-        sentences=sentences,
-        codes=codes,
-        hashes=np.array(hashes, dtype=np.uint64),
-        is_stop=np.array([w in STOPWORDS for w in words], dtype=bool),
-    )
-
-
-def word_hashes(text: str, vocab: dict[str, int]) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Words of ``text``, the hash of each and whether it is a function word (light pass).
-
-    ``vocab`` caches word -> hash within one call."""
-    words = [
-        w.replace("’", "'")
-        for w in _WORD.findall(unicodedata.normalize("NFKC", text or "").casefold())
-    ]
-    hashes = np.fromiter(
-        (vocab.get(w) or vocab.setdefault(w, word_hash(w)) for w in words),
-        dtype=np.uint64,
-        count=len(words),
-    )
+def tokenise(texts: list[str], vocab: Vocabulary | None = None) -> Tokens:
+    """Tokenise every text once (NFKC first). ``vocab`` may be pre-seeded (lexicon words)."""
+    vocab = vocab if vocab is not None else Vocabulary()
+    chunks: list[np.ndarray] = []
+    lookup = vocab.__getitem__
+    for text in texts:
+        if not unicodedata.is_normalized("NFKC", text):
+            text = unicodedata.normalize("NFKC", text)
+        tokens = _TOKEN.findall(text)
+        codes = np.fromiter(map(lookup, tokens), dtype=np.int64, count=len(tokens))
+        chunks.append(np.concatenate([[_LINE], codes]))  # a document starts a new line
+    codes = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int64)
+    starts_doc = np.zeros(len(codes), dtype=bool)
+    starts_doc[np.cumsum([0] + [len(c) for c in chunks[:-1]])] = len(chunks) > 0
+    is_word = codes >= 0
+    word_pos = np.flatnonzero(is_word)
+    doc_no = np.cumsum(starts_doc) - 1
+    line_no = np.cumsum(codes == _LINE) - 1
+    sent_no = np.cumsum(codes < 0) - 1
+    n_docs = len(texts)
+    doc_start = np.searchsorted(doc_no[word_pos], np.arange(n_docs + 1)).astype(np.int64)
+    sent_of_word = sent_no[word_pos]
+    new_sent = np.r_[True, sent_of_word[1:] != sent_of_word[:-1]] if len(word_pos) else []
+    first_words = np.flatnonzero(new_sent)
+    sent_start = np.r_[first_words, len(word_pos)].astype(np.int64)
+    doc_sent = np.searchsorted(first_words, doc_start).astype(np.int64)
+    line_of_word = line_no[word_pos]
+    line_words = np.bincount(line_of_word, minlength=int(line_no[-1]) + 1 if len(codes) else 0)
+    sent_line_words = line_words[line_of_word[first_words]].astype(np.int32)
+    word_codes = codes[word_pos]
+    words = vocab.words
+    hashes = np.fromiter((word_hash(w) for w in words), dtype=np.uint64, count=len(words))
     is_stop = np.fromiter((w in STOPWORDS for w in words), dtype=bool, count=len(words))
-    return words, hashes, is_stop
+    return Tokens(
+        ids=(word_codes >> 1).astype(np.int32),
+        cap=(word_codes & 1).astype(bool),
+        doc_start=doc_start,
+        sent_start=sent_start,
+        doc_sent=doc_sent,
+        sent_line_words=sent_line_words,
+        words=words,
+        hashes=hashes,
+        is_stop=is_stop,
+    )
 
 
-def _mix(values: np.ndarray) -> np.ndarray:
-    # splitmix64 finaliser: spreads the bits so "hash % m" samples fairly.
+def mix64(values: np.ndarray) -> np.ndarray:
+    """splitmix64 finaliser: spreads the bits so ``hash % m`` samples fairly."""
     with np.errstate(over="ignore"):
         values = values ^ (values >> np.uint64(30))
         values = values * np.uint64(0xBF58476D1CE4E5B9)
@@ -139,28 +152,18 @@ def _mix(values: np.ndarray) -> np.ndarray:
         return values ^ (values >> np.uint64(31))
 
 
-def shingle_hashes(hashes: np.ndarray, n: int) -> np.ndarray:
-    """Hashes of every run of ``n`` consecutive items (order-sensitive), unique, sorted."""
+def ngram_hashes(hashes: np.ndarray, n: int) -> np.ndarray:
+    """Hash of every run of ``n`` consecutive items (order-sensitive), in position order."""
     if len(hashes) < n:
         return np.zeros(0, dtype=np.uint64)
     count = len(hashes) - n + 1
     acc = np.zeros(count, dtype=np.uint64)
     with np.errstate(over="ignore"):
         for k in range(n):
-            acc = acc * np.uint64(0x100000001B3) + _mix(hashes[k : k + count] + np.uint64(k))
-    return np.unique(_mix(acc))
+            acc = acc * np.uint64(0x100000001B3) + mix64(hashes[k : k + count] + np.uint64(k))
+    return mix64(acc)
 
 
-def word_shingles(features: DocFeatures, n: int) -> np.ndarray:
-    """Unique hashes of the word ``n``-grams of a document."""
-    return shingle_hashes(features.hashes, n)
-
-
-def stopword_shingles(features: DocFeatures, n: int) -> np.ndarray:
-    """Unique hashes of ``n``-grams of the document's function words only (its skeleton)."""
-    return shingle_hashes(features.hashes[features.is_stop], n)
-
-
-def exact_key(text: str) -> str:
-    """Key equal for texts that differ only in whitespace, case and Unicode form."""
-    return hashlib.blake2b(normalise_text(text).encode("utf-8", "surrogatepass")).hexdigest()
+def shingle_hashes(hashes: np.ndarray, n: int) -> np.ndarray:
+    """Unique sorted hashes of the ``n``-grams of one sequence of word hashes."""
+    return np.unique(ngram_hashes(hashes, n))

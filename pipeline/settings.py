@@ -89,11 +89,18 @@ class DedupSettings:
     min_aligned_sentences: int = 3
     # ... covering at least this share of the words of one of the two documents.
     min_coverage: float = 0.5
+    # Lines with fewer words (menus, share bars, headings, bylines) are boilerplate-like:
+    # coverage is measured over the words of the longer lines only.
+    content_line_min_words: int = 8
+    # The span between the first and last aligned sentence counts as covered when aligned
+    # sentences make up this share of it (heavily spun sentences in between).
+    span_min_density: float = 0.6
     # Both sides covered at least this much: the same document (other chrome allowed);
     # otherwise the pair is a partial copy.
     same_document_coverage: float = 0.8
-    # Above this share of changed content words a same-document pair is spun, not near.
-    near_max_content_change: float = 0.12
+    # Above this share of aligned content words replaced by other words (not just
+    # deleted or inserted) a same-document pair is spun, not a near duplicate.
+    near_max_substitution: float = 0.1
     # Direction by wording needs the commoner side to win by at least this many swaps ...
     direction_min_margin: int = 2
     # ... and this share of the decided swaps.

@@ -121,7 +121,7 @@ _BYLINE = (
     rf"(?:[|,•·-]\s*|\s+on\s+)?(?:{DATE.pattern})?\W*$"
 )
 _SEARCH = (
-    r"^\W*(?:search(?:\s+\S+){0,3}|search for:?|enter (?:a )?(?:search term|keywords?)"
+    r"^\W*(?:search(?:\s+\S+){0,3}|search for:?|enter (?:a |your )?(?:search terms?|keywords?)"
     r"|type (?:your|a) search.*|what are you looking for\??)\W*$"
 )
 _COOKIES = (

@@ -126,6 +126,7 @@ def test_markdown_capture_fixture() -> None:
     assert text.startswith("# Asthma in adults\n\nAsthma is a common long-term condition")
     assert _reason_of(cleaned, "URL Source:") == "metadata"
     assert _reason_of(cleaned, "We use cookies") == "cookie_notice"
+    assert _reason_of(cleaned, "[Accept all]") == "cookie_notice"  # the banner's buttons
     assert _reason_of(cleaned, "[Conditions A-Z]") == "link_list"
     assert _reason_of(cleaned, "› Asthma in adults") == "breadcrumb"
     assert _reason_of(cleaned, "By Dr Helen Okafor") == "metadata"
@@ -223,9 +224,19 @@ def test_garbage_and_huge_input_do_not_crash() -> None:
     garbage = "".join(chr((i * 7919) % 0x2FFF + 32) for i in range(20000))
     _clean(garbage)
     sentence = "Immunotherapy helps the immune system fight cancer cells in the body. "
-    huge = (sentence * 20 + "\n\n") * 400
+    huge = "".join(f"Part {i}. " + sentence * 20 + "\n\n" for i in range(400))
     cleaned = _clean(huge + "[" * 5000 + "\n" + "(" * 5000)
     assert len(cleaned.blocks) == 400
+
+
+def test_repeated_paragraph_kept_once() -> None:
+    page = (DATA / "kidney_stones.txt").read_text(encoding="utf-8")
+    paragraphs = page.split("\n")
+    doubled = "\n".join([*paragraphs[:6], paragraphs[0], *paragraphs[6:]])
+    cleaned = _clean(doubled)
+    first = paragraphs[0]
+    assert [b.text for b in cleaned.blocks].count(first) == 1
+    assert _reason_of(cleaned, first) == "repeated_text"
 
 
 def test_wrong_format_is_a_value_error() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 import pandas as pd
@@ -169,7 +170,7 @@ def _evidence_value(value: Any) -> str:
     return f"{number:.3f}".rstrip("0").rstrip(".") if number is not None else text_of(value)
 
 
-def relation_summary(row: dict[str, Any], known: set[str]) -> dict[str, Any]:
+def relation_summary(row: dict[str, Any], known: AbstractSet[str]) -> dict[str, Any]:
     """One relation's fields and the links to its pages."""
     copy, original = text_of(row.get("copy")), text_of(row.get("original"))
     confidence = number_of(row.get("confidence"))
@@ -187,7 +188,7 @@ def relation_summary(row: dict[str, Any], known: set[str]) -> dict[str, Any]:
 
 def relation_view(row: dict[str, Any], texts: dict[str, str]) -> dict[str, Any]:
     """Everything the page of one relation shows: evidence, substitutions, alignment."""
-    view = relation_summary(row, set(texts))
+    view = relation_summary(row, texts.keys())
     evidence = dict_of(row.get("evidence"))
     given = [
         (text_of(p[0]), text_of(p[1]))
@@ -236,7 +237,7 @@ def _claim_core(row: dict[str, Any], known: set[str]) -> dict[str, Any]:
             {
                 "doc_id": doc_id,
                 "page": document_page(doc_id) if doc_id in known else "",
-                "sentence_id": text_of(item.get("sentence_id")),
+                "sentence_id": text_of(item.get("sentence_id")).removeprefix(doc_id + "#"),
                 "text": text_of(item.get("text")),
                 "score": "" if score is None else f"{score:.2f}",
                 "via": text_of(item.get("via")),

@@ -68,22 +68,24 @@ def render_reports(
     relations = records(_sorted(t["relations.jsonl"], ["copy", "original"]))
     keys = _source_keys(t["sources.csv"])
     texts = {text_of(d["doc_id"]): text_of(d.get("text")) for d in records(documents)}
+    known = set(texts)
     removed_by_doc: dict[str, list[dict[str, Any]]] = {}
     for row in records(removed):
         removed_by_doc.setdefault(text_of(row.get("doc_id")), []).append(row)
+    relations_by_doc: dict[str, list[dict[str, Any]]] = {}
+    for row in relations:
+        summary = relation_summary(row, known)
+        for doc_id in {summary["copy_id"], summary["original_id"]}:
+            relations_by_doc.setdefault(doc_id, []).append(summary)
     files: dict[str, bytes] = {}
     for doc in records(documents):
         view = document_view(doc, removed_by_doc.get(text_of(doc["doc_id"]), []), keys)
-        view["relations"] = [
-            relation_summary(r, set(texts))
-            for r in relations
-            if view["doc"]["doc_id"] in (text_of(r.get("copy")), text_of(r.get("original")))
-        ]
+        view["relations"] = relations_by_doc.get(view["doc"]["doc_id"], [])
         files[view["doc"]["page"]] = _page(env, "document.html.j2", "../", **view)
     for row in relations:
         view = relation_view(row, texts)
         files[view["page"]] = _page(env, "relation.html.j2", "../", rel=view)
-    claims = claims_view(t["claims.jsonl"], set(texts))
+    claims = claims_view(t["claims.jsonl"], known)
     files["claims.html"] = _page(env, "claims.html.j2", "", claims=claims)
     diff = diff_builds(previous, t) if previous is not None else None
     files["changes.html"] = _page(env, "changes.html.j2", "", diff=diff)
@@ -105,6 +107,7 @@ def _index_view(
     removed_by_doc: dict[str, list[dict[str, Any]]],
     claims: list[dict[str, Any]],
 ) -> dict[str, Any]:
+    known = set(texts)
     sources = []
     flags: Counter[str] = Counter()
     for doc in records(documents):
@@ -119,7 +122,7 @@ def _index_view(
     ]
     return {
         "sources": sources,
-        "relations": [relation_summary(r, set(texts)) for r in relations],
+        "relations": [relation_summary(r, known) for r in relations],
         "statuses": sorted(statuses.items(), key=lambda kv: kv[0]),
         "claim_total": len(claims),
         "flags": sorted(flags.items(), key=lambda kv: (-kv[1], kv[0])),
