@@ -5,8 +5,10 @@ how), runs ``find_copies`` and, on the same corpus in the same run, datasketch M
 at datatrove's settings (word 5-grams, 14 bands x 8 rows = 112 permutations), and prints:
 - recall per planted kind and level (pair found with the planted relation; "found" =
   found under any relation), for us and for MinHash (which has no labels: found only);
+  near duplicates also split by word 5-gram Jaccard (>= 0.8, the band the target names);
 - precision per relation we output (a pair is right when it is planted with that relation);
-- direction accuracy (the planted original called the original) for spun and partial;
+- direction accuracy (the planted original called the original) for spun and partial,
+  per level and half;
 - docs/s and peak memory (peak RSS of a forked worker running it, corpus included).
 Half of the planted pairs (even hash of the copy id) are the tuning half; figures are
 printed for both halves so overfitting shows.
@@ -75,25 +77,51 @@ def _measure(func, *args):
         return pool.apply(_timed, (func, args))
 
 
-def run_size(gold, size: int, seed: int) -> None:
+def _shingles(text: str) -> set[str]:
+    words = text.lower().split()
+    return {" ".join(words[i : i + 5]) for i in range(max(1, len(words) - 4))}
+
+
+def _level_groups(p, texts: dict[str, str]) -> list[str]:
+    """The rows a planted pair counts in: its level, its relation, and for near
+    duplicates the word 5-gram Jaccard band the target names."""
+    level = p.level
+    if p.relation == "partial_copy":
+        level = "partial40-69" if int(level[len("partial") :]) < 70 else "partial70-100"
+    groups = [level, p.relation]
+    if p.relation == "near_duplicate":
+        a, b = _shingles(texts[p.copy]), _shingles(texts[p.original])
+        jac = len(a & b) / max(1, len(a | b))
+        groups.append("near J>=0.8" if jac >= 0.8 else "near J<0.8")
+    return groups
+
+
+def _print_recall(stats: dict[tuple[str, str], Counter], mh: bool) -> None:
+    print("| planted | half | n | ours: right label | ours: found | MinHash 5g 14x8: found |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for (group, half), c in sorted(stats.items()):
+        n = c["n"]
+        mh_cell = f"{c['mh'] / n:.3f}" if mh else "not run"
+        print(
+            f"| {group} | {half} | {n} | {c['right'] / n:.3f} | {c['found'] / n:.3f} | {mh_cell} |"
+        )
+
+
+def run_size(gold, size: int, seed: int, minhash_max: int) -> None:
     """Build one corpus, run both systems, print the tables."""
     docs, planted = make_corpus(gold, size, seed)
+    texts = dict(zip(docs["doc_id"], docs["text"], strict=True))
     (_, relations), ours_s, ours_peak = _measure(find_copies, docs, DedupSettings())
-    mh_pairs, mh_s, mh_peak = _measure(minhash_pairs, docs)
+    run_mh = size <= minhash_max
+    mh_pairs, mh_s, mh_peak = _measure(minhash_pairs, docs) if run_mh else (set(), 0.0, 0)
     truth = {frozenset((p.copy, p.original)): p for p in planted}
     found = {frozenset((r.copy, r.original)): r for r in relations.itertuples(index=False)}
     print(f"\n## {size:,} documents ({len(planted):,} planted copies, seed {seed})\n")
-    print("| planted | half | n | ours: right label | ours: found | MinHash 5g 14x8: found |")
-    print("| --- | --- | --- | --- | --- | --- |")
     stats: dict[tuple[str, str], Counter] = defaultdict(Counter)
-    direction: dict[str, Counter] = defaultdict(Counter)
+    direction: dict[tuple[str, str], Counter] = defaultdict(Counter)
     for key, p in truth.items():
-        level = p.level
-        if p.relation == "partial_copy":
-            share = int(level[len("partial") :])
-            level = "partial40-69" if share < 70 else "partial70-100"
-        groups = [level, p.relation]
-        for g in dict.fromkeys(groups):
+        groups = _level_groups(p, texts)
+        for g in groups:
             for half in (_half(p.copy), "all"):
                 c = stats[(g, half)]
                 c["n"] += 1
@@ -101,43 +129,51 @@ def run_size(gold, size: int, seed: int) -> None:
                 c["right"] += key in found and found[key].relation == p.relation
                 c["mh"] += key in mh_pairs
         if key in found and p.relation in ("spun_copy", "partial_copy"):
-            direction[p.relation]["n"] += 1
-            direction[p.relation]["right"] += found[key].original == p.original
-    for (group, half), c in sorted(stats.items()):
-        if half == "all" and not group.endswith(("copy", "duplicate")):
-            continue
-        n = c["n"]
-        print(
-            f"| {group} | {half} | {n} | {c['right'] / n:.3f} | {c['found'] / n:.3f} "
-            f"| {c['mh'] / n:.3f} |"
-        )
-    print("\n| relation (ours) | output pairs | precision | MinHash pairs | MinHash precision |")
+            for g in (groups[0], p.relation):
+                for half in (_half(p.copy), "all"):
+                    direction[(g, half)]["n"] += 1
+                    direction[(g, half)]["right"] += found[key].original == p.original
+    _print_recall(stats, run_mh)
+    print("\n| relation (ours) | planted | recall (right label) | output pairs | precision |")
     print("| --- | --- | --- | --- | --- |")
-    mh_right = sum(1 for k in mh_pairs if k in truth)
     for relation in ("exact_duplicate", "near_duplicate", "spun_copy", "partial_copy"):
         rows = [k for k, r in found.items() if r.relation == relation]
         right = sum(1 for k in rows if k in truth and truth[k].relation == relation)
         related = sum(1 for k in rows if k in truth)
         prec = right / len(rows) if rows else float("nan")
-        print(f"| {relation} | {len(rows)} | {prec:.3f} (any planted: {related}) | - | - |")
+        c = stats[(relation, "all")]
+        print(
+            f"| {relation} | {c['n']} | {c['right'] / max(1, c['n']):.3f} | {len(rows)} "
+            f"| {prec:.3f} (planted pair, any label: {related}) |"
+        )
+    mh_right = sum(1 for k in mh_pairs if k in truth)
     print(
-        f"| all | {len(found)} | {sum(1 for k in found if k in truth) / max(1, len(found)):.3f} "
-        f"| {len(mh_pairs)} | {mh_right / max(1, len(mh_pairs)):.3f} |"
+        f"| all (ours) | {len(truth)} | - | {len(found)} "
+        f"| {sum(1 for k in found if k in truth) / max(1, len(found)):.3f} |"
     )
-    print("\n| direction | pairs found | original right |")
-    print("| --- | --- | --- |")
-    for relation, c in sorted(direction.items()):
-        print(f"| {relation} | {c['n']} | {c['right'] / max(1, c['n']):.3f} |")
+    if run_mh:
+        print(
+            f"| all (MinHash) | {len(truth)} | - | {len(mh_pairs)} "
+            f"| {mh_right / max(1, len(mh_pairs)):.3f} |"
+        )
+    print("\n| direction | half | pairs found | original right |")
+    print("| --- | --- | --- | --- |")
+    for (group, half), c in sorted(direction.items()):
+        print(f"| {group} | {half} | {c['n']} | {c['right'] / max(1, c['n']):.3f} |")
     print("\n| system | seconds | docs/s | peak RSS MB | ratio ours/MinHash (time) |")
     print("| --- | --- | --- | --- | --- |")
+    ratio = f"{ours_s / mh_s:.2f}" if run_mh else "-"
     print(
         f"| ours (find_copies, all relations) | {ours_s:.1f} | {size / ours_s:,.0f} "
-        f"| {ours_peak / 2**20:,.0f} | {ours_s / mh_s:.2f} |"
+        f"| {ours_peak / 2**20:,.0f} | {ratio} |"
     )
-    print(
-        f"| datasketch MinHashLSH 14x8 (near-dup pass only) | {mh_s:.1f} | {size / mh_s:,.0f} "
-        f"| {mh_peak / 2**20:,.0f} | 1.00 |"
-    )
+    if run_mh:
+        print(
+            f"| datasketch MinHashLSH 14x8 (near-dup pass only) | {mh_s:.1f} "
+            f"| {size / mh_s:,.0f} | {mh_peak / 2**20:,.0f} | 1.00 |"
+        )
+    else:
+        print(f"| datasketch MinHashLSH 14x8 | not run (size > --minhash-max {minhash_max}) |")
 
 
 def main() -> None:
@@ -147,6 +183,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="one 2,000-document corpus")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
+        "--minhash-max", type=int, default=20000, help="skip MinHash on larger corpora"
+    )
+    parser.add_argument(
         "--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared"
     )
     args = parser.parse_args()
@@ -154,7 +193,7 @@ def main() -> None:
     print(f"gold texts kept: {len(gold)}")
     sizes = [2000] if args.quick else [int(s) for s in args.sizes.split(",")]
     for size in sizes:
-        run_size(gold, size, args.seed)
+        run_size(gold, size, args.seed, args.minhash_max)
 
 
 if __name__ == "__main__":

@@ -20,12 +20,12 @@ from pipeline.clean import clean_documents
 from pipeline.corpus_md import render_corpus_md
 from pipeline.dedup import find_copies
 from pipeline.ingest import ingest_captures
+from pipeline.io import csv_bytes, jsonl_bytes, read_raw_dir, write_output_dir
 from pipeline.reconcile import reconcile_claims
 from pipeline.report import load_processed, render_reports
 from pipeline.report.tables import complete_tables
-from pipeline.segment import segment_claims
-from pipeline.io import csv_bytes, jsonl_bytes, read_raw_dir, write_output_dir
 from pipeline.schema import FIELDS, SCHEMA_VERSION, columns, datapackage
+from pipeline.segment import segment_claims
 from pipeline.settings import Settings
 from pipeline.tables import ERROR_COLUMNS
 
@@ -58,6 +58,18 @@ def run_stages(
     progress(f"ingest: {len(documents)} documents, {len(ingest_errors)} errors")
     documents, removed, clean_errors = clean_documents(documents, settings)
     progress(f"clean: {len(removed)} spans removed, {len(clean_errors)} errors")
+    if documents.empty:
+        progress("no document survived ingest and clean; later stages have nothing to do")
+        return BuildTables(
+            documents=documents.assign(group_id=[], derived_from=[], relation=[]),
+            removed=removed,
+            errors=pd.concat([ingest_errors, clean_errors], ignore_index=True),
+            extra={
+                "relations.jsonl": pd.DataFrame(columns=columns("relations.jsonl")),
+                "claims.jsonl": pd.DataFrame(columns=columns("claims.jsonl")),
+                "sources.csv": pd.DataFrame(columns=columns("sources.csv")),
+            },
+        )
     documents, relations = find_copies(documents, settings.dedup)
     progress(f"dedup: {len(relations)} related pairs, {documents['group_id'].nunique()} groups")
     sentences = segment_claims(documents, settings.align)
@@ -197,7 +209,9 @@ def _manifest(
     }
 
 
-def build(raw: Path, out: Path, settings: Settings, progress: Progress = _no_progress) -> BuildTables:
+def build(
+    raw: Path, out: Path, settings: Settings, progress: Progress = _no_progress
+) -> BuildTables:
     """Build ``raw`` into ``out``: read, run every stage, write all outputs atomically."""
     raw_files, sources, read_errors = read_raw_dir(raw, settings.ingest)
     progress(f"read {len(raw_files)} files from {raw}")

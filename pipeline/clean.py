@@ -61,7 +61,9 @@ def clean_documents(
             continue
         except Exception as exc:  # one bad page must not stop the build; say what broke
             errors.append(
-                error_row(row.source_file, "clean", f"internal error while cleaning {row.doc_id}", exc)
+                error_row(
+                    row.source_file, "clean", f"internal error while cleaning {row.doc_id}", exc
+                )
             )
             keep.append(False)
             continue
@@ -75,4 +77,8 @@ def clean_documents(
     out = documents.loc[keep].drop(columns=["content"]).copy()
     out["text"] = texts
     out["flags"] = flags
-    return out.reset_index(drop=True), pd.DataFrame(removed, columns=REMOVED_COLUMNS), errors_frame(errors)
+    return (
+        out.reset_index(drop=True),
+        pd.DataFrame(removed, columns=REMOVED_COLUMNS),
+        errors_frame(errors),
+    )

@@ -39,6 +39,15 @@ _BULKY = re.compile(
     r"<(script|style|svg|noscript|template)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S
 )
 _WORD = re.compile(r"\w+")
+# Comments and processing instructions dropped at parse time: text after a comment would
+# otherwise sit in the comment's tail, which the extractor loses (React's "<!-- -->").
+_PARSER = lxml.html.HTMLParser(
+    collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True
+)
+_BYTES_PARSER = lxml.html.HTMLParser(
+    collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True,
+    encoding="utf-8",
+)
 _CONTEXT_REASONS = {
     "nav": "navigation", "header": "navigation", "footer": "footer", "aside": "related_links",
     "form": "form", "figure": "caption", "figcaption": "caption",
@@ -87,12 +96,22 @@ def parse_html(html: str, settings: CleanSettings) -> HtmlElement | None:
     html = html.replace("\x00", "")
     limit = min(settings.max_html_depth, _PARSER_DEPTH_LIMIT)
     try:
-        root = lxml.html.document_fromstring(html)
+        root = _document(html)
         if _too_deep(root, limit):
-            root = lxml.html.document_fromstring(flatten_deep_html(html, limit - 5))
+            root = _document(flatten_deep_html(html, limit - 5))
     except (etree.ParserError, ValueError):
         return None
     return root
+
+
+def _document(html: str) -> HtmlElement:
+    """Parse with comments dropped; a string declaring its own encoding is parsed as UTF-8."""
+    try:
+        return lxml.html.document_fromstring(html, parser=_PARSER)
+    except ValueError:  # "Unicode strings with encoding declaration are not supported"
+        return lxml.html.document_fromstring(
+            html.encode("utf-8", "replace"), parser=_BYTES_PARSER
+        )
 
 
 def _segment_reason(el: etree._Element, link_share: float) -> tuple[str, str]:

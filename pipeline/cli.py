@@ -12,15 +12,26 @@ from pipeline import __version__
 from pipeline.settings import Settings, load_settings
 
 RAW_OPTION = click.option(
-    "--raw", "raw", type=click.Path(path_type=Path), default=Path("raw"), show_default=True,
+    "--raw",
+    "raw",
+    type=click.Path(path_type=Path),
+    default=Path("raw"),
+    show_default=True,
     help="Folder of raw captures (and optional sources.csv).",
 )
 OUT_OPTION = click.option(
-    "--out", "out", type=click.Path(path_type=Path), default=Path("processed"), show_default=True,
+    "--out",
+    "out",
+    type=click.Path(path_type=Path),
+    default=Path("processed"),
+    show_default=True,
     help="Folder to write processed outputs into (replaced atomically).",
 )
 CONFIG_OPTION = click.option(
-    "--config", "config", type=click.Path(path_type=Path, exists=True, dir_okay=False), default=None,
+    "--config",
+    "config",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    default=None,
     help="TOML file of settings (default: [tool.curate] of ./pyproject.toml).",
 )
 
@@ -67,10 +78,21 @@ def build(reporter: _Reporter, raw: Path, out: Path, config: Path | None) -> Non
         tables = run_build(raw, out, settings, reporter)
     except OSError as exc:
         raise click.ClickException(f"could not write {out}: {exc}") from exc
+    except Exception as exc:
+        if reporter.verbose:
+            raise
+        raise click.ClickException(
+            f"internal error ({type(exc).__name__}: {exc}); {out} was left as it was."
+            " Run with -v for the traceback and report it."
+        ) from exc
     errors = len(tables.errors)
     reporter(
         f"built {len(tables.documents)} documents into {out}"
-        + (f"; {errors} input(s) could not be processed, see {out / 'errors.jsonl'}" if errors else "")
+        + (
+            f"; {errors} input(s) could not be processed, see {out / 'errors.jsonl'}"
+            if errors
+            else ""
+        )
     )
 
 

@@ -83,7 +83,9 @@ def _utf16_without_bom(data: bytes) -> str | None:
 
 def _known_codec(name: str | bytes) -> str | None:
     try:
-        return codecs.lookup(name.decode("ascii", "ignore") if isinstance(name, bytes) else name).name
+        return codecs.lookup(
+            name.decode("ascii", "ignore") if isinstance(name, bytes) else name
+        ).name
     except LookupError:
         return None
 

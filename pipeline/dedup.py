@@ -73,7 +73,10 @@ def _classify(align: Alignment, a: DocView, b: DocView, s: DedupSettings) -> str
     if max(align.coverage_a, align.coverage_b) < s.min_coverage:
         return None
     if min(align.coverage_a, align.coverage_b) < s.same_document_coverage:
-        return "partial_copy"  # one page carries part of the other plus its own text
+        # One page carries a part of the other plus its own text. The carried part must be
+        # the text itself: sentences merely echoing a source with many words swapped
+        # (same-topic pages, text recombined from several sources) are not a copy.
+        return "partial_copy" if align.substitution_rate <= s.near_max_substitution else None
     if align.substitution_rate > s.near_max_substitution:
         return "spun_copy"
     return "near_duplicate"

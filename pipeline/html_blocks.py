@@ -29,6 +29,8 @@ def extractor_blocks(body: etree._Element | None) -> list[Block]:
     blocks: list[Block] = []
     if body is None:
         return blocks
+    for lb in body.iter("lb"):  # line breaks: text on either side must not fuse
+        lb.text = "\n"
     if body.text and body.text.strip():
         blocks.append(Block("paragraph", _squash(body.text)))
     for el in body:
@@ -52,7 +54,8 @@ def extractor_blocks(body: etree._Element | None) -> list[Block]:
                 cells = [_squash("".join(c.itertext())) for c in row]
                 blocks.append(Block("paragraph", " ".join(c for c in cells if c)))
         elif tag:
-            blocks.append(Block("paragraph", _squash("".join(el.itertext()))))
+            for line in "".join(el.itertext()).split("\n"):
+                blocks.append(Block("paragraph", _squash(line)))
         if el.tail and el.tail.strip():  # loose text the extractor kept between blocks
             blocks.append(Block("paragraph", _squash(el.tail)))
     return [b for b in blocks if b.text]

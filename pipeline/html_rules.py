@@ -20,12 +20,12 @@ _TOKEN_REASONS: dict[str, str] = {}
 for _reason, _words in {
     "chat_widget": "intercom drift tawk tawkto livechat zopim zendesk crisp tidio olark "
     "freshchat chatwoot chatbot chatbox chat whatsapp messenger tawk_to fb_dialog",
-    "cookie_notice": "cookie cookies consent gdpr cmp onetrust cookiebot cookielaw usercentrics "
+    "cookie_notice": "cookie cookies consent gdpr onetrust cookiebot cookielaw usercentrics "
     "didomi truste iubenda osano termly cookiebanner cookienotice cookieconsent",
     "newsletter": "newsletter newsletters subscribe subscription signup optin mailchimp mc4wp "
     "klaviyo",
     "share_buttons": "share shares sharing sharebar sharethis addthis addtoany a2a shariff "
-    "sharedaddy socialshare social",
+    "sharedaddy socialshare",
     "advertisement": "ad ads adv advert adverts advertisement advertising adsbygoogle dfp adslot "
     "adunit sponsor sponsored taboola outbrain",
     "related_links": "related recommended recommendations popular trending",
@@ -67,6 +67,7 @@ _NEWSLETTER_TEXT = re.compile(
     re.I)
 _CALL_TEXT = re.compile(r"\b(call|phone|ring|text|dial|contact)\b", re.I)
 _KEEP_TAGS = {"html", "body", "main", "article"}
+_CODE_TAGS = {"pre", "code", "kbd", "samp"}
 _CTA_CONTAINERS = {"p", "div", "li", "section", "span", "a", "aside", "ul", "button"}
 
 
@@ -95,9 +96,9 @@ def _attr_reason(el: HtmlElement) -> tuple[str, str] | None:
     return None
 
 
-def _text_reason(el: HtmlElement, text: str) -> tuple[str, str] | None:
+def _text_reason(el: HtmlElement, text: str, chat_max: int) -> tuple[str, str] | None:
     """Reason from a short element's own words (banners without telling class names)."""
-    if _CHAT_TEXT.search(text):
+    if len(text) <= chat_max and _CHAT_TEXT.search(text):
         return "chat_widget", "chat_invitation_text"
     if _COOKIE_TEXT.search(text) and _COOKIE_ACTION.search(text):
         return "cookie_notice", "cookie_notice_text"
@@ -144,17 +145,19 @@ _LINK_CANDIDATES = (
 
 
 def _text_rule_box(
-    start: HtmlElement, stop: set, max_chars: int
+    start: HtmlElement, stop: set, settings: CleanSettings
 ) -> tuple[HtmlElement, tuple[str, str], str] | None:
     """The largest short ancestor of ``start`` whose wording marks it as a banner."""
     best = None
     for el in [start, *start.iterancestors()]:
         if el in stop or el.tag in _KEEP_TAGS:
             break
+        if el.tag in _CODE_TAGS:  # code samples quote banners and headers verbatim
+            return None
         text = _norm(el.text_content())
-        if len(text) > max_chars:
+        if len(text) > settings.banner_max_chars:
             break
-        hit = _text_reason(el, text)
+        hit = _text_reason(el, text, settings.chat_text_max_chars)
         if hit is not None:
             best = (el, hit, text)
     return best
@@ -198,7 +201,7 @@ def strip_boilerplate_elements(root: HtmlElement, settings: CleanSettings) -> li
             start = start.getparent()  # text after a comment belongs to the comment's parent
         if start is None or start in dead:
             continue
-        found = _text_rule_box(start, protected, settings.banner_max_chars)
+        found = _text_rule_box(start, protected, settings)
         if found is not None and found[0] not in dead:
             mark(found[0], found[1][0], found[1][1], found[2])
     for link in body.xpath(_LINK_CANDIDATES):

@@ -49,8 +49,16 @@ def _warc_records(doc_id: str, source_file: str, data: bytes) -> Iterator[Captur
             headers = record.http_headers
             ctype = (headers.get_header("Content-Type") if headers else None) or ""
             mime = ctype.split(";")[0].strip().lower()
-            fmt = "text" if mime == "text/plain" else "markdown" if mime == "text/markdown" else "html"
-            charset = ctype.lower().split("charset=")[-1].strip() if "charset=" in ctype.lower() else None
+            fmt = (
+                "text"
+                if mime == "text/plain"
+                else "markdown"
+                if mime == "text/markdown"
+                else "html"
+            )
+            charset = (
+                ctype.lower().split("charset=")[-1].strip() if "charset=" in ctype.lower() else None
+            )
             date = record.rec_headers.get_header("WARC-Date")
             yield Capture(
                 doc_id=f"{doc_id}/{number}",
@@ -127,7 +135,12 @@ def validate_sources(sources: pd.DataFrame) -> tuple[dict[str, dict], list[dict]
                 clean["trust"] = int(float(str(trust)))
             except ValueError:
                 errors.append(
-                    error_row("sources.csv", "ingest", f"trust of {clean['file']} is not an integer", trust)
+                    error_row(
+                        "sources.csv",
+                        "ingest",
+                        f"trust of {clean['file']} is not an integer",
+                        trust,
+                    )
                 )
                 clean["trust"] = None
         if clean["file"]:

@@ -19,15 +19,18 @@ _MONTHS = {
         ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
     )
 }
-_DATE_LABEL = r"(?:last\s+updated|updated|last\s+reviewed|reviewed|last\s+modified|published|posted)"
+_DATE_LABEL = (
+    r"(?:last\s+updated|updated|last\s+reviewed|reviewed|last\s+modified|published|posted)"
+)
 _DAY_MONTH_YEAR = r"(\d{1,2})\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})"
 _MONTH_DAY_YEAR = r"([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})"
 _NUMERIC = r"(\d{1,2})/(\d{1,2})/(\d{4})"
 _ISO = r"(\d{4})-(\d{2})-(\d{2})"
 _DATE_AFTER_LABEL = re.compile(
-    _DATE_LABEL + r"[^.\n]{0,60}?\b(?:on\s+|:\s*)?(" + "|".join(
-        [_ISO, _DAY_MONTH_YEAR, _MONTH_DAY_YEAR, _NUMERIC]
-    ) + ")",
+    _DATE_LABEL
+    + r"[^.\n]{0,60}?\b(?:on\s+|:\s*)?("
+    + "|".join([_ISO, _DAY_MONTH_YEAR, _MONTH_DAY_YEAR, _NUMERIC])
+    + ")",
     re.I,
 )
 
@@ -97,9 +100,22 @@ def _text_title(text: str) -> str | None:
     return None
 
 
+_TAG = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]*>", re.I | re.S)
+_BODY_START = re.compile(r"<body\b|</head\s*>", re.I)
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title", re.I | re.S)
+
+
 def html_metadata(html: str) -> dict[str, str | None]:
-    """Metadata of an HTML capture: canonical link, title, description, site name, dates."""
-    tree = LexborHTMLParser(html[:2_000_000])
+    """Metadata of an HTML capture: canonical link, title, description, site name, dates.
+
+    Only the ``<head>`` is parsed (parsers slow down badly on pathological bodies);
+    the "last updated" date is searched in the tag-stripped body text.
+    """
+    body_at = _BODY_START.search(html, 0, 2_000_000)
+    head = html[: body_at.start()] if body_at else ""
+    if not head and (m := _TITLE.search(html, 0, 200_000)):
+        head = f"<title>{m[1]}</title>"
+    tree = LexborHTMLParser(head)
 
     def attr(selector: str, name: str) -> str | None:
         node = tree.css_first(selector)
@@ -113,7 +129,7 @@ def html_metadata(html: str) -> dict[str, str | None]:
     published = attr('meta[property="article:modified_time"]', "content") or attr(
         'meta[property="article:published_time"]', "content"
     )
-    body = tree.body
+    body_text = _TAG.sub(" ", html[body_at.start() if body_at else 0 :][:5_000_000])
     return {
         "url": attr('link[rel="canonical"]', "href") or attr('meta[property="og:url"]', "content"),
         "title": title or None,
@@ -122,5 +138,5 @@ def html_metadata(html: str) -> dict[str, str | None]:
         "publisher": attr('meta[property="og:site_name"]', "content")
         or attr('meta[name="application-name"]', "content"),
         "updated": (parse_date(published[:10]) if published else None)
-        or find_updated_date(body.text(separator=" ") if body is not None else ""),
+        or find_updated_date(body_text),
     }

@@ -14,7 +14,11 @@ SCHEMA_VERSION = "1.0.0"
 # file -> list of (field, frictionless type, description)
 FIELDS: dict[str, list[tuple[str, str, str]]] = {
     "documents.jsonl": [
-        ("doc_id", "string", "path of the capture relative to raw/, without format/compression suffixes"),
+        (
+            "doc_id",
+            "string",
+            "path of the capture relative to raw/, without format/compression suffixes",
+        ),
         ("source_file", "string", "the raw file, relative to raw/"),
         ("format", "string", "html, text or markdown"),
         ("url", "string", "address of the page (sources.csv, else read from the capture)"),
@@ -25,17 +29,30 @@ FIELDS: dict[str, list[tuple[str, str, str]]] = {
         ("updated", "date", "last-updated/reviewed date stated on the page (ISO date)"),
         ("trust", "integer", "trust tier: 3 government agency .. 0 content farm; empty = unknown"),
         ("raw_sha256", "string", "sha256 of the raw capture bytes"),
-        ("text", "string", "clean main text: paragraphs split by a blank line, list items as '- ' lines, headings as '# ' lines"),
+        (
+            "text",
+            "string",
+            "clean main text: paragraphs split by a blank line, list items as '- ' lines,"
+            " headings as '# ' lines",
+        ),
         ("flags", "array", "document flags, e.g. lost_list, mojibake_repaired, tortured_phrases"),
         ("group_id", "string", "source group: the doc_id of the group's original"),
         ("derived_from", "string", "doc_id of the document this one copies, or null"),
-        ("relation", "string", "original, exact_duplicate, near_duplicate, spun_copy or partial_copy"),
+        (
+            "relation",
+            "string",
+            "original, exact_duplicate, near_duplicate, spun_copy or partial_copy",
+        ),
     ],
     "removed.jsonl": [
         ("doc_id", "string", "document the span was removed from"),
         ("seq", "integer", "order of the removal within its document"),
         ("text", "string", "the removed text"),
-        ("reason", "string", "why: navigation, footer, chat_widget, share_buttons, advertisement, ..."),
+        (
+            "reason",
+            "string",
+            "why: navigation, footer, chat_widget, share_buttons, advertisement, ...",
+        ),
         ("rule", "string", "the rule that removed it"),
     ],
     "relations.jsonl": [
@@ -97,16 +114,20 @@ def datapackage(files: dict[str, bytes], version: str) -> dict[str, Any]:
         if name.startswith("reports/") or name in ("manifest.json", "datapackage.json"):
             continue
         base = name.rsplit(".", 1)[0].replace("_", "-").lower()
-        resource: dict[str, Any] = {"name": base, "path": name, "description": DESCRIPTIONS.get(name, "")}
+        resource: dict[str, Any] = {
+            "name": base,
+            "path": name,
+            "description": DESCRIPTIONS.get(name, ""),
+        }
         if name in FIELDS:
             resource["format"] = "csv" if name.endswith(".csv") else "jsonl"
             resource["mediatype"] = "text/csv" if name.endswith(".csv") else "application/jsonl"
             resource["encoding"] = "utf-8"
-            resource["profile"] = "tabular-data-resource" if name.endswith(".csv") else "data-resource"
+            resource["profile"] = (
+                "tabular-data-resource" if name.endswith(".csv") else "data-resource"
+            )
             resource["schema"] = {
-                "fields": [
-                    {"name": f, "type": t, "description": d} for f, t, d in FIELDS[name]
-                ]
+                "fields": [{"name": f, "type": t, "description": d} for f, t, d in FIELDS[name]]
             }
         else:
             resource["format"] = name.rsplit(".", 1)[-1]

@@ -40,6 +40,9 @@ class CleanSettings:
     boilerplate_min_guard_chars: int = 400
     # HTML clean: text rules (cookie/chat/newsletter wording) only judge boxes this short.
     banner_max_chars: int = 600
+    # HTML clean: chat wording ("live chat") marks a widget only in boxes this short; longer
+    # boxes are reviews or service descriptions that mention chat support.
+    chat_text_max_chars: int = 200
     # HTML clean: a phone/WhatsApp call-to-action box is at most this long.
     cta_max_chars: int = 250
     # HTML clean: below this share of the page's candidate text, re-extract for recall.
@@ -87,8 +90,9 @@ class DedupSettings:
     sentence_min_words: int = 4
     # A pair is related when this many sentences align in order ...
     min_aligned_sentences: int = 3
-    # ... covering at least this share of the words of one of the two documents.
-    min_coverage: float = 0.5
+    # ... covering at least this share of the content words of one of the two documents
+    # (a partial copy of 40% of a page lifted into a page of its own text covers ~.4).
+    min_coverage: float = 0.35
     # Lines with fewer words (menus, share bars, headings, bylines) are boilerplate-like:
     # coverage is measured over the words of the longer lines only.
     content_line_min_words: int = 8

@@ -108,7 +108,7 @@ _CHAT = (
     r"|\bpowered by (?:livechat|tawk|intercom|zendesk|drift|tidio|crisp|olark|hubspot)\b"
 )
 _SHARE = (
-    r"\b(?:share|tweet|pin|post|e-?mail|send)\b(?: (?:this|it|on|via|to|with))*\W+"
+    r"(?:^|[|•·:]\s*)\W*(?:share|tweet|pin|post|e-?mail|send)\b(?: (?:this|it|on|via|to|with))*\W+"
     rf"(?:\w+\W+){{0,2}}{_SOCIAL}\b|^\W*share(?: this(?: \w+)?)?\W*$|^\W*share on \w+\W*$"
 )
 _METADATA_DATED = (
@@ -136,8 +136,8 @@ _NEWSLETTER = (
 )
 _SPONSORED = (
     r"\bfeatured (?:practice|provider|partner|listing|clinic|doctor|physician|business|member)s?\b"
-    r"|\bsponsored\b|^\W*advertisement\W*$|\badvertorial\b|\bpaid (?:content|partnership)\b"
-    r"|\bour (?:partners?|sponsors?)\b"
+    r"|^\W*(?:sponsored|advertisement|promoted|ad)\W*$|\(sponsored\)|\badvertorial\b"
+    r"|\bsponsored (?:content|post|listing|links?|results?)\b|\bpaid (?:content|partnership)\b"
 )
 _DIRECTORY_PROMO = (
     r"\b(?:search|browse|use) our (?:directory|database|listings?|network)\b"
@@ -192,6 +192,7 @@ RULES: tuple[Rule, ...] = (
     _rule("comment_form", "comment_form", _COMMENT_FORM, 30),
     _rule("advertisement", "sponsored", _SPONSORED, 40),
     _rule("advertisement", "directory_promo", _DIRECTORY_PROMO, 40),
+    _rule("advertisement", "sponsor_line", r"\b(?:sponsored by|brought to you by)\b", 10),
     _rule("contact_cta", "contact_us", _CONTACT_US, 40),
     _rule("footer", "copyright",
           r"(?:©|\(c\)|copyright)\s*(?:\d{4}|[A-Z])|\ball rights reserved\b", 40),

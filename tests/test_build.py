@@ -25,7 +25,11 @@ def _build(raw: Path, out: Path, monkeypatch, epoch: str = EPOCH) -> None:
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -52,13 +56,19 @@ def test_seed_outputs_follow_the_contract(seed_build):
     assert len(docs) == 5
     assert _jsonl(seed_build / "errors.jsonl") == []
     removed = _jsonl(seed_build / "removed.jsonl")
-    assert {r["doc_id"] for r in removed} >= {"001_a4ac4428451ab202", "003_d38b71adad1e9bdf", "004_cb819cfe1ea844d4"}
+    assert {r["doc_id"] for r in removed} >= {
+        "001_a4ac4428451ab202",
+        "003_d38b71adad1e9bdf",
+        "004_cb819cfe1ea844d4",
+    }
     assert all(r["reason"] and r["rule"] for r in removed)
 
 
 def test_manifest_records_inputs_outputs_and_settings(seed_build, raw_dir):
     manifest = json.loads((seed_build / "manifest.json").read_text())
-    assert manifest["built_at"] == datetime.utcfromtimestamp(int(EPOCH)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert manifest["built_at"] == datetime.utcfromtimestamp(int(EPOCH)).strftime(
+        "%Y-%m-%dT%H:%M:%SZ"
+    )
     inputs = {i["file"] for i in manifest["inputs"]}
     assert inputs == {p.name for p in raw_dir.iterdir() if p.is_file()}
     outputs = {o["file"]: o for o in manifest["outputs"]}
@@ -66,7 +76,9 @@ def test_manifest_records_inputs_outputs_and_settings(seed_build, raw_dir):
     assert docs["rows"] == 5
     import hashlib
 
-    assert docs["sha256"] == hashlib.sha256((seed_build / "documents.jsonl").read_bytes()).hexdigest()
+    assert (
+        docs["sha256"] == hashlib.sha256((seed_build / "documents.jsonl").read_bytes()).hexdigest()
+    )
     assert "clean" in manifest["parameters"]
     package = json.loads((seed_build / "datapackage.json").read_text())
     paths = {r["path"] for r in package["resources"]}
@@ -93,7 +105,9 @@ def test_committed_processed_matches_a_rebuild_of_raw(root, raw_dir, tmp_path, m
     assert not changed, f"processed/ is stale, run `make all` and commit: {changed}"
 
 
-def test_interrupted_build_leaves_previous_output_intact(seed_build, raw_dir, tmp_path, monkeypatch):
+def test_interrupted_build_leaves_previous_output_intact(
+    seed_build, raw_dir, tmp_path, monkeypatch
+):
     out = tmp_path / "processed"
     shutil.copytree(seed_build, out)
     before = _tree(out)
@@ -119,8 +133,12 @@ def test_bad_input_folder_builds_with_one_error_line_each(tmp_path, monkeypatch)
     (raw / "über.txt").write_text("Wear a hat in strong sun to protect your scalp and face.\n")
     (raw / "empty.txt").write_bytes(b"")
     (raw / "image.html").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 64)
-    (raw / "deep.html").write_text("<div>" * 100_000 + "Deep text inside many divs." + "</div>" * 100_000)
-    (raw / "sources.csv").write_text("file,url,trust\ngood page.html,https://heat.example/page,two\n")
+    (raw / "deep.html").write_text(
+        "<div>" * 100_000 + "Deep text inside many divs." + "</div>" * 100_000
+    )
+    (raw / "sources.csv").write_text(
+        "file,url,trust\ngood page.html,https://heat.example/page,two\n"
+    )
     out = tmp_path / "processed"
     _build(raw, out, monkeypatch)
     docs = {d["doc_id"]: d for d in _jsonl(out / "documents.jsonl")}
@@ -135,7 +153,28 @@ def test_bad_input_folder_builds_with_one_error_line_each(tmp_path, monkeypatch)
 
 
 def test_missing_raw_folder_is_a_clear_error(tmp_path):
-    result = CliRunner().invoke(main, ["build", "--raw", str(tmp_path / "nope"), "--out", str(tmp_path / "o")])
+    result = CliRunner().invoke(
+        main, ["build", "--raw", str(tmp_path / "nope"), "--out", str(tmp_path / "o")]
+    )
     assert result.exit_code != 0
     assert "raw folder not found" in result.output
     assert "Traceback" not in result.output
+
+
+def test_fifty_megabyte_page_is_cleaned_or_refused_clearly(tmp_path, monkeypatch):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    paragraph = (
+        "<p>Regular exercise strengthens the heart and lowers blood pressure in most adults,"
+        " according to several long-term studies.</p>\n"
+    )
+    body = paragraph * (50_000_000 // len(paragraph))
+    (raw / "huge.html").write_text(f"<html><head><title>Big</title></head><body>{body}</body></html>")
+    (raw / "small.txt").write_text("Stretch gently before and after exercise to avoid injury.\n")
+    out = tmp_path / "processed"
+    _build(raw, out, monkeypatch)
+    docs = {d["doc_id"] for d in _jsonl(out / "documents.jsonl")}
+    errors = [e for e in _jsonl(out / "errors.jsonl") if e["source_file"] == "huge.html"]
+    assert "small" in docs
+    assert ("huge" in docs) != (len(errors) == 1)
+    assert all("too large" in e["error"] for e in errors)

@@ -29,7 +29,8 @@ def _ingest(files: dict[str, bytes], sources: pd.DataFrame | None = None, settin
 
     frame = pd.DataFrame({"source_file": list(files), "data": list(files.values())})
     return ingest_captures(
-        frame, sources if sources is not None else pd.DataFrame(columns=["file"]),
+        frame,
+        sources if sources is not None else pd.DataFrame(columns=["file"]),
         settings or IngestSettings(),
     )
 
@@ -77,8 +78,11 @@ def test_html_metadata_and_declared_legacy_encoding():
 def test_undeclared_latin1_and_utf16_are_detected_not_assumed():
     text = "Le traitement dépend du type de cancer et de son stade. Les effets secondaires varient."
     docs, errors = _ingest(
-        {"a.txt": (text * 5).encode("latin-1"), "b.txt": (text * 5).encode("utf-16"),
-         "c.txt": (text * 5).encode("utf-16-le")}
+        {
+            "a.txt": (text * 5).encode("latin-1"),
+            "b.txt": (text * 5).encode("utf-16"),
+            "c.txt": (text * 5).encode("utf-16-le"),
+        }
     )
     assert errors.empty
     assert all("dépend du type" in content for content in docs["content"])
@@ -125,7 +129,9 @@ def _warc(records: list[tuple[str, bytes, str]]) -> bytes:
     for uri, body, ctype in records:
         headers = StatusAndHeaders("200 OK", [("Content-Type", ctype)], protocol="HTTP/1.1")
         writer.write_record(
-            writer.create_warc_record(uri, "response", payload=io.BytesIO(body), http_headers=headers)
+            writer.create_warc_record(
+                uri, "response", payload=io.BytesIO(body), http_headers=headers
+            )
         )
     return buffer.getvalue()
 
