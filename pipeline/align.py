@@ -1,23 +1,29 @@
 """Align claim sentences across documents (paraphrases, copies, one-to-many list items).
 
+All arrays, no per-pair Python: sentences are embedded once in batches, and the loop
+runs over document pairs only, each scored with one matrix product.
+
 1. Blocking: every document is compared only with its ``doc_neighbours`` nearest
    documents by centroid (plus the document it was copied from), so the work grows with
    n x neighbours, not n squared.
-2. Candidates: within a document pair, each sentence keeps its few best cosines.
-3. Score: a margin-scaled cosine (cosine over the mean of each side's nearest neighbours
-   anywhere in the corpus, Artetxe & Schwenk 2019) blended with a lexical score
-   (rapidfuzz token_sort_ratio), so the topic floor of raw cosine does not count.
+2. Margin: a pair's cosine over the mean of both sentences' ``margin_k`` best cosines in
+   the other document (the ratio margin of Artetxe & Schwenk 2019), so the topic floor
+   of raw cosine (unrelated same-topic sentences reach .84) does not count; the items
+   of one list count once in that mean, so a sentence that matches several bullets of
+   one list is not judged against its own matches.
+3. Candidates: each sentence keeps its ``candidates_per_sentence`` best margins in the
+   other document; only those get the lexical score (stemmed content-word overlap).
 4. Selection: a pair is kept when its score passes ``min_score`` and it is the best pair
-   of at least one of its two sentences in that document pair (which allows one sentence
-   to align with several list items of another page), or when it passes ``sure_score``.
+   of at least one of its sentences in that document pair (one-to-many: one sentence
+   may take several list items or sentences of another page), or passes ``sure_score``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from rapidfuzz import fuzz
 
+from pipeline.claims_lexical import pair_overlap, term_matrix
 from pipeline.embed import embed_sentences
 from pipeline.settings import AlignSettings
 
@@ -44,18 +50,18 @@ def candidate_document_pairs(
 ) -> list[tuple[int, int]]:
     """Document index pairs (i < j) to compare: nearest centroids plus copy links."""
     n = len(doc_ids)
-    pairs: set[tuple[int, int]] = set()
     if n < 2:
         return []
-    sims = centroids @ centroids.T
-    np.fill_diagonal(sims, -np.inf)
     k = min(neighbours, n - 1)
-    for i in range(n):
-        row = sims[i]
-        nearest = np.argpartition(-row, k - 1)[:k] if k < n - 1 else np.arange(n)
-        for j in nearest:
-            if j != i:
-                pairs.add((min(i, int(j)), max(i, int(j))))
+    pairs: set[tuple[int, int]] = set()
+    for start in range(0, n, 1024):  # centroid blocks keep memory at 1024 x n floats
+        sims = centroids[start : start + 1024] @ centroids.T
+        rows = np.arange(sims.shape[0])
+        sims[rows, rows + start] = -np.inf
+        nearest = np.argsort(-sims, axis=1, kind="stable")[:, :k]
+        for r, js in enumerate(nearest):
+            i = r + start
+            pairs.update((min(i, int(j)), max(i, int(j))) for j in js)
     index = {d: i for i, d in enumerate(doc_ids)}
     for copy, original in derived.items():
         if copy in index and original in index and copy != original:
@@ -65,11 +71,7 @@ def candidate_document_pairs(
 
 
 def _baseline(sims: np.ndarray, passages: np.ndarray, k: int) -> np.ndarray:
-    """Mean of each row's ``k`` best cosines, the items of one list counted once.
-
-    Counting sibling bullets once keeps a sentence that matches several items of one
-    list (one-to-many) from being judged against its own matches.
-    """
+    """Mean of each row's ``k`` best cosines, the items of one list counted once."""
     labels, inverse = np.unique(passages, return_inverse=True)
     if len(labels) < sims.shape[1]:
         collapsed = np.full((sims.shape[0], len(labels)), -1.0, dtype=sims.dtype)
@@ -80,48 +82,26 @@ def _baseline(sims: np.ndarray, passages: np.ndarray, k: int) -> np.ndarray:
 
 
 def _pair_candidates(
-    vectors: np.ndarray,
-    passages: np.ndarray,
-    ra: np.ndarray,
-    rb: np.ndarray,
-    k: int,
-    per_sentence: int,
-) -> list[tuple[int, int, float, float]]:
-    """Best pairs of one document pair: (row a, row b, cosine, margin).
-
-    The margin divides the cosine by the mean of both sentences' ``k`` best cosines in
-    the other document: a sentence that resembles everything there scores lower.
-    """
+    vectors: np.ndarray, passages: np.ndarray, ra: np.ndarray, rb: np.ndarray, k: int, top: int
+) -> tuple[np.ndarray, ...]:
+    """Candidate pairs of one document pair: (rows a, rows b, cosines, margins)."""
     sims = vectors[ra] @ vectors[rb].T
     base_a = _baseline(sims, passages[rb], k)
     base_b = _baseline(sims.T, passages[ra], k)
-    keep: set[tuple[int, int]] = set()
-    order_rows = np.argsort(-sims, axis=1, kind="stable")[:, :per_sentence]
-    order_cols = np.argsort(-sims, axis=0, kind="stable")[:per_sentence, :]
-    for r in range(sims.shape[0]):
-        keep.update((r, int(col)) for col in order_rows[r])
-    for col in range(sims.shape[1]):
-        keep.update((int(r), col) for r in order_cols[:, col])
-    out = []
-    for r, col in sorted(keep):
-        cos = float(sims[r, col])
-        margin = cos / max(float(base_a[r] + base_b[col]) / 2.0, 1e-6)
-        out.append((int(ra[r]), int(rb[col]), cos, margin))
-    return out
+    margin = sims / np.maximum((base_a[:, None] + base_b[None, :]) / 2.0, 1e-6)
+    keep = np.zeros(sims.shape, dtype=bool)
+    t_rows, t_cols = min(top, sims.shape[1]), min(top, sims.shape[0])
+    best_cols = np.argsort(-margin, axis=1, kind="stable")[:, :t_rows]
+    keep[np.arange(sims.shape[0])[:, None], best_cols] = True
+    best_rows = np.argsort(-margin, axis=0, kind="stable")[:t_cols, :]
+    keep[best_rows, np.arange(sims.shape[1])[None, :]] = True
+    r, c = np.nonzero(keep)
+    return ra[r], rb[c], sims[r, c], margin[r, c]
 
 
-def lexical_score(a: str, b: str) -> float:
-    """Word-order-insensitive fuzzy similarity of two sentences, 0..1."""
-    return fuzz.token_sort_ratio(a, b, processor=_lower) / 100.0
-
-
-def _lower(text: str) -> str:
-    return " ".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
-
-
-def semantic_score(margin: float) -> float:
+def semantic_score(margin: np.ndarray | float) -> np.ndarray:
     """Margin in 0..1: 0.5 when the pair is as close as the neighbours, 1 at 1.5x that."""
-    return float(min(1.0, max(0.0, margin - 0.5)))
+    return np.clip(np.asarray(margin, dtype=np.float64) - 0.5, 0.0, 1.0)
 
 
 def align_claims(
@@ -130,8 +110,8 @@ def align_claims(
     """Aligned claim pairs across documents, one row per pair (``sentence_a < sentence_b``).
 
     Columns: sentence and doc ids of both sides, ``score`` (0..1), ``cosine``, ``margin``,
-    ``lexical``, ``method`` (which embedder scored it) and ``same_group`` (both sides in
-    one copy group, e.g. a spun copy and its original).
+    ``lexical`` (content-word overlap), ``method`` (which embedder scored it) and
+    ``same_group`` (both sides in one copy group, e.g. a spun copy and its original).
     """
     if sentences is None or sentences.empty:
         return _empty()
@@ -139,29 +119,44 @@ def align_claims(
     claims = claims.reset_index(drop=True)
     if claims["doc_id"].nunique() < 2:
         return _empty()
-    texts = claims["text"].astype(str).tolist()
     vectors, method = embed_sentences(
-        texts, settings.embedder, settings.embedder_model, settings.embed_batch_size
+        claims["text"].astype(str).tolist(),
+        settings.embedder,
+        settings.embedder_model,
+        settings.embed_batch_size,
     )
-    doc_ids = sorted(claims["doc_id"].unique())
-    rows_of = {d: np.flatnonzero(claims["doc_id"].to_numpy() == d) for d in doc_ids}
-    centroids = np.stack([vectors[rows_of[d]].mean(axis=0) for d in doc_ids])
+    doc_col = claims["doc_id"].astype(str).to_numpy()
+    doc_ids, starts = np.unique(doc_col, return_index=True)
+    bounds = [*starts.tolist(), len(claims)]  # claims are sorted by doc_id: contiguous rows
+    rows_of = [np.arange(bounds[i], bounds[i + 1]) for i in range(len(doc_ids))]
+    centroids = np.add.reduceat(vectors, starts, axis=0)
     centroids /= np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-9)
     groups, derived = _group_maps(documents)
     lists = claims["list_id"].fillna("").astype(str)
-    passages = np.where(lists != "", lists, claims["sentence_id"].astype(str)).astype(str)
-    pairs = candidate_document_pairs(doc_ids, centroids, derived, settings.doc_neighbours)
-
-    k = settings.margin_k
-    candidates: list[tuple[int, int, float, float]] = []
-    for i, j in pairs:
-        ra, rb = rows_of[doc_ids[i]], rows_of[doc_ids[j]]
-        candidates.extend(
-            _pair_candidates(vectors, passages, ra, rb, k, settings.candidates_per_sentence)
+    passages = np.unique(
+        np.where(lists != "", lists, claims["sentence_id"].astype(str)), return_inverse=True
+    )[1]
+    pairs = candidate_document_pairs(
+        list(doc_ids), centroids, derived, settings.doc_neighbours
+    )
+    parts = [
+        _pair_candidates(
+            vectors, passages, rows_of[i], rows_of[j], settings.margin_k,
+            settings.candidates_per_sentence,
         )
-    if not candidates:
+        for i, j in pairs
+    ]
+    if not parts:
         return _empty()
-    return _select(claims, candidates, groups, method, settings)
+    a, b, cos, margin = (np.concatenate(x) for x in zip(*parts, strict=True))
+    terms = term_matrix(claims["own_text"].astype(str).tolist())
+    lexical = pair_overlap(terms, a, b)
+    w = settings.semantic_weight
+    score = w * semantic_score(margin) + (1.0 - w) * lexical
+    table = pd.DataFrame(
+        {"a": a, "b": b, "cosine": cos, "margin": margin, "lexical": lexical, "score": score}
+    )
+    return _select(claims, table, groups, method, settings)
 
 
 def _group_maps(documents: pd.DataFrame) -> tuple[dict[str, str], dict[str, str]]:
@@ -181,48 +176,40 @@ def _group_maps(documents: pd.DataFrame) -> tuple[dict[str, str], dict[str, str]
 
 def _select(
     claims: pd.DataFrame,
-    candidates: list[tuple[int, int, float, float]],
+    table: pd.DataFrame,
     groups: dict[str, str],
     method: str,
     settings: AlignSettings,
 ) -> pd.DataFrame:
-    ids = claims["sentence_id"].tolist()
-    docs = claims["doc_id"].tolist()
-    texts = claims["text"].astype(str).tolist()
-    owns = claims["own_text"].astype(str).tolist()
-    w = settings.semantic_weight
-    scored = []
-    for a, b, cos, margin in sorted(candidates):
-        lexical = max(
-            lexical_score(texts[a], texts[b]),
-            lexical_score(owns[a], texts[b]),
-            lexical_score(texts[a], owns[b]),
-        )
-        score = w * semantic_score(margin) + (1.0 - w) * lexical
-        scored.append((a, b, cos, margin, lexical, score))
-    best: dict[tuple[int, str], float] = {}
-    for a, b, *_rest, score in scored:
-        best[(a, docs[b])] = max(best.get((a, docs[b]), 0.0), score)
-        best[(b, docs[a])] = max(best.get((b, docs[a]), 0.0), score)
-    rows = []
-    for a, b, cos, margin, lexical, score in scored:
-        is_best = score >= best[(a, docs[b])] - 1e-9 or score >= best[(b, docs[a])] - 1e-9
-        if score < settings.min_score or not (is_best or score >= settings.sure_score):
-            continue
-        first, second = (a, b) if ids[a] < ids[b] else (b, a)
-        rows.append(
-            {
-                "sentence_a": ids[first],
-                "sentence_b": ids[second],
-                "doc_a": docs[first],
-                "doc_b": docs[second],
-                "score": round(score, 4),
-                "cosine": round(cos, 4),
-                "margin": round(margin, 4),
-                "lexical": round(lexical, 4),
-                "method": f"{method}+lexical",
-                "same_group": groups.get(docs[a], docs[a]) == groups.get(docs[b], docs[b]),
-            }
-        )
-    frame = pd.DataFrame(rows, columns=ALIGNMENT_COLUMNS)
+    """Keep pairs that pass ``min_score`` and are best of a side, or pass ``sure_score``."""
+    docs = claims["doc_id"].astype(str).to_numpy()
+    ids = claims["sentence_id"].astype(str).to_numpy()
+    table = table.assign(doc_a=docs[table["a"]], doc_b=docs[table["b"]])
+    best_a = table.groupby(["a", "doc_b"])["score"].transform("max")
+    best_b = table.groupby(["b", "doc_a"])["score"].transform("max")
+    is_best = (table["score"] >= best_a - 1e-9) | (table["score"] >= best_b - 1e-9)
+    kept = table[
+        (table["score"] >= settings.min_score) & (is_best | (table["score"] >= settings.sure_score))
+    ]
+    if kept.empty:
+        return _empty()
+    first = np.where(ids[kept["a"]] < ids[kept["b"]], kept["a"], kept["b"])
+    second = np.where(ids[kept["a"]] < ids[kept["b"]], kept["b"], kept["a"])
+    group_of = np.array([groups.get(d, d) for d in docs])
+    frame = pd.DataFrame(
+        {
+            "sentence_a": ids[first],
+            "sentence_b": ids[second],
+            "doc_a": docs[first],
+            "doc_b": docs[second],
+            "score": kept["score"].round(4).to_numpy(),
+            "cosine": kept["cosine"].astype(float).round(4).to_numpy(),
+            "margin": kept["margin"].astype(float).round(4).to_numpy(),
+            "lexical": kept["lexical"].astype(float).round(4).to_numpy(),
+            "method": f"{method}+lexical",
+            "same_group": group_of[first] == group_of[second],
+        },
+        columns=ALIGNMENT_COLUMNS,
+    )
+    frame = frame.drop_duplicates(["sentence_a", "sentence_b"])
     return frame.sort_values(["sentence_a", "sentence_b"]).reset_index(drop=True)

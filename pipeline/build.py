@@ -8,7 +8,6 @@ import json
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -32,18 +31,69 @@ from pipeline.tables import ERROR_COLUMNS
 Progress = Callable[[str], None]
 
 
-@dataclass
-class BuildTables:
-    """Every table a build produces, before serialisation."""
-
-    documents: pd.DataFrame
-    removed: pd.DataFrame
-    errors: pd.DataFrame
-    extra: dict[str, pd.DataFrame] = field(default_factory=dict)
-
-
 def _no_progress(_message: str) -> None:
     return None
+
+
+STAGES = ("clean", "dedup", "align", "reconcile")
+
+
+def _empty(name: str) -> pd.DataFrame:
+    return pd.DataFrame(columns=columns(name))
+
+
+def run_stage(
+    stage: str,
+    tables: dict[str, pd.DataFrame],
+    settings: Settings,
+    progress: Progress = _no_progress,
+) -> dict[str, pd.DataFrame]:
+    """Run one stage on ``tables`` (file name -> table) and return the tables it writes.
+
+    ``clean`` reads ``raw_files`` and ``raw_sources`` (ingest + clean); ``dedup`` reads
+    documents; ``align`` reads documents; ``reconcile`` reads documents, sentences and
+    alignments. An empty corpus gives empty tables, never an error.
+    """
+    documents = tables.get("documents.jsonl", _empty("documents.jsonl"))
+    if stage == "clean":
+        ingested, ingest_errors = ingest_captures(
+            tables["raw_files"], tables["raw_sources"], settings.ingest
+        )
+        progress(f"ingest: {len(ingested)} documents, {len(ingest_errors)} errors")
+        cleaned, removed, clean_errors = clean_documents(ingested, settings)
+        progress(f"clean: {len(removed)} spans removed, {len(clean_errors)} errors")
+        cleaned = cleaned.assign(group_id=cleaned["doc_id"], derived_from=None, relation="original")
+        parts = [tables.get("read_errors"), ingest_errors, clean_errors]
+        errors = pd.concat([p for p in parts if p is not None and not p.empty] or [ingest_errors])
+        return {
+            "documents.jsonl": cleaned,
+            "removed.jsonl": removed,
+            "errors.jsonl": errors.reset_index(drop=True),
+        }
+    if stage == "dedup":
+        if documents.empty:
+            return {"documents.jsonl": documents, "relations.jsonl": _empty("relations.jsonl")}
+        documents, relations = find_copies(documents, settings.dedup)
+        groups = documents["group_id"].nunique()
+        progress(f"dedup: {len(relations)} related pairs, {groups} source groups")
+        return {"documents.jsonl": documents, "relations.jsonl": relations}
+    if stage == "align":
+        if documents.empty:
+            empty = {"sentences.jsonl", "alignments.jsonl"}
+            return {name: _empty(name) for name in sorted(empty)}
+        sentences = segment_claims(documents, settings.align)
+        alignments = align_claims(sentences, documents, settings.align)
+        progress(f"align: {len(sentences)} sentences, {len(alignments)} aligned pairs")
+        return {"sentences.jsonl": sentences, "alignments.jsonl": alignments}
+    if stage == "reconcile":
+        sentences = tables.get("sentences.jsonl", _empty("sentences.jsonl"))
+        alignments = tables.get("alignments.jsonl", _empty("alignments.jsonl"))
+        if documents.empty:
+            return {"claims.jsonl": _empty("claims.jsonl"), "sources.csv": _empty("sources.csv")}
+        claims, sources = reconcile_claims(sentences, alignments, documents, settings.reconcile)
+        progress(f"reconcile: {len(claims)} claims")
+        return {"claims.jsonl": claims, "sources.csv": sources}
+    raise ValueError(f"unknown stage {stage!r}: use one of {', '.join(STAGES)}")
 
 
 def run_stages(
@@ -51,40 +101,17 @@ def run_stages(
     sources: pd.DataFrame,
     settings: Settings,
     progress: Progress = _no_progress,
-) -> BuildTables:
-    """ingest -> clean -> dedup -> align -> reconcile on in-memory tables."""
+    read_errors: pd.DataFrame | None = None,
+) -> dict[str, pd.DataFrame]:
+    """ingest + clean -> dedup -> align -> reconcile on in-memory tables."""
     started = time.perf_counter()
-    documents, ingest_errors = ingest_captures(raw_files, sources, settings.ingest)
-    progress(f"ingest: {len(documents)} documents, {len(ingest_errors)} errors")
-    documents, removed, clean_errors = clean_documents(documents, settings)
-    progress(f"clean: {len(removed)} spans removed, {len(clean_errors)} errors")
-    if documents.empty:
-        progress("no document survived ingest and clean; later stages have nothing to do")
-        return BuildTables(
-            documents=documents.assign(group_id=[], derived_from=[], relation=[]),
-            removed=removed,
-            errors=pd.concat([ingest_errors, clean_errors], ignore_index=True),
-            extra={
-                "relations.jsonl": pd.DataFrame(columns=columns("relations.jsonl")),
-                "claims.jsonl": pd.DataFrame(columns=columns("claims.jsonl")),
-                "sources.csv": pd.DataFrame(columns=columns("sources.csv")),
-            },
-        )
-    documents, relations = find_copies(documents, settings.dedup)
-    progress(f"dedup: {len(relations)} related pairs, {documents['group_id'].nunique()} groups")
-    sentences = segment_claims(documents, settings.align)
-    alignments = align_claims(sentences, documents, settings.align)
-    progress(f"align: {len(sentences)} sentences, {len(alignments)} aligned pairs")
-    claims, sources_table = reconcile_claims(sentences, alignments, documents, settings.reconcile)
-    progress(f"reconcile: {len(claims)} claims")
-    errors = pd.concat([ingest_errors, clean_errors], ignore_index=True)
+    tables: dict[str, pd.DataFrame] = {"raw_files": raw_files, "raw_sources": sources}
+    if read_errors is not None:
+        tables["read_errors"] = read_errors
+    for stage in STAGES:
+        tables.update(run_stage(stage, tables, settings, progress))
     progress(f"stages done in {time.perf_counter() - started:.1f}s")
-    return BuildTables(
-        documents=documents,
-        removed=removed,
-        errors=errors,
-        extra={"relations.jsonl": relations, "claims.jsonl": claims, "sources.csv": sources_table},
-    )
+    return {name: frame for name, frame in tables.items() if name in FIELDS}
 
 
 def _sorted_errors(errors: pd.DataFrame) -> pd.DataFrame:
@@ -100,8 +127,27 @@ def built_at() -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+SORT_KEYS = {
+    "documents.jsonl": ["doc_id"],
+    "removed.jsonl": ["doc_id", "seq"],
+    "errors.jsonl": ERROR_COLUMNS,
+    "relations.jsonl": ["original", "copy"],
+    "sentences.jsonl": ["doc_id", "sentence_id"],
+    "alignments.jsonl": ["sentence_a", "sentence_b"],
+    "sources.csv": ["key"],
+}
+
+
+def _sorted(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    keys = [k for k in SORT_KEYS.get(name, []) if k in frame.columns]
+    if frame.empty or not keys:
+        return frame.reset_index(drop=True)
+    order = frame[keys].astype(str)
+    return frame.loc[order.sort_values(keys, kind="stable").index].reset_index(drop=True)
+
+
 def serialise(
-    tables: BuildTables,
+    tables: dict[str, pd.DataFrame],
     raw_files: pd.DataFrame,
     raw: Path,
     settings: Settings,
@@ -114,20 +160,17 @@ def serialise(
     tables come out identical to ``previous``, the last ``changes.html`` is kept
     (``previous_changes``): a rebuild of unchanged inputs changes nothing.
     """
-    documents = tables.documents.sort_values("doc_id", kind="stable")
-    removed = tables.removed.sort_values(["doc_id", "seq"], kind="stable")
-    files: dict[str, bytes] = {
-        "documents.jsonl": jsonl_bytes(documents, _columns(documents, "documents.jsonl")),
-        "removed.jsonl": jsonl_bytes(removed, _columns(removed, "removed.jsonl")),
-        "errors.jsonl": jsonl_bytes(_sorted_errors(tables.errors), columns("errors.jsonl")),
-    }
-    for name, frame in sorted(tables.extra.items()):
+    files: dict[str, bytes] = {}
+    for name, frame in sorted(tables.items()):
+        if name not in FIELDS:
+            continue
+        frame = _sorted(name, frame)
         if name.endswith(".csv"):
             files[name] = csv_bytes(frame, columns(name))
         else:
             files[name] = jsonl_bytes(frame, _columns(frame, name))
-    if "claims.jsonl" in tables.extra:
-        text = render_corpus_md(tables.extra["claims.jsonl"], tables.extra["sources.csv"])
+    if "claims.jsonl" in tables and "sources.csv" in tables:
+        text = render_corpus_md(tables["claims.jsonl"], tables["sources.csv"])
         files["corpus.md"] = text.encode("utf-8")
     written = complete_tables(
         {name: _read_table(name, data) for name, data in files.items() if name in FIELDS}
@@ -209,19 +252,56 @@ def _manifest(
     }
 
 
-def build(
-    raw: Path, out: Path, settings: Settings, progress: Progress = _no_progress
-) -> BuildTables:
-    """Build ``raw`` into ``out``: read, run every stage, write all outputs atomically."""
-    raw_files, sources, read_errors = read_raw_dir(raw, settings.ingest)
-    progress(f"read {len(raw_files)} files from {raw}")
-    tables = run_stages(raw_files, sources, settings, progress)
-    if read_errors:
-        tables.errors = pd.concat([pd.DataFrame(read_errors), tables.errors], ignore_index=True)
+def _write(
+    out: Path,
+    tables: dict[str, pd.DataFrame],
+    raw_files: pd.DataFrame,
+    raw: Path,
+    settings: Settings,
+    progress: Progress,
+) -> None:
     previous = load_processed(out) if (out / "documents.jsonl").is_file() else None
     changes = out / "reports" / "changes.html"
     previous_changes = changes.read_bytes() if previous is not None and changes.is_file() else None
     files = serialise(tables, raw_files, raw, settings, previous, previous_changes)
     write_output_dir(out, files)
     progress(f"wrote {len(files)} files to {out}")
+
+
+def build(
+    raw: Path, out: Path, settings: Settings, progress: Progress = _no_progress
+) -> dict[str, pd.DataFrame]:
+    """Build ``raw`` into ``out``: read, run every stage, write all outputs atomically."""
+    raw_files, sources, read_errors = read_raw_dir(raw, settings.ingest)
+    progress(f"read {len(raw_files)} files from {raw}")
+    errors = pd.DataFrame(read_errors, columns=ERROR_COLUMNS)
+    tables = run_stages(raw_files, sources, settings, progress, errors)
+    _write(out, tables, raw_files, raw, settings, progress)
     return tables
+
+
+def run_one_stage(
+    stage: str, raw: Path, out: Path, settings: Settings, progress: Progress = _no_progress
+) -> dict[str, pd.DataFrame]:
+    """Run one stage (or ``report``) on the tables already in ``out``, and rewrite ``out``.
+
+    ``clean`` starts from ``raw``; the others read what the earlier stages wrote to
+    ``out``; ``report`` only renders reports/ again.
+    """
+    raw_files, sources, read_errors = read_raw_dir(raw, settings.ingest)
+    tables: dict[str, pd.DataFrame] = {}
+    if (out / "documents.jsonl").is_file():
+        tables = {k: v for k, v in load_processed(out).items() if (out / k).is_file()}
+        documents = tables["documents.jsonl"]
+        documents["trust"] = pd.to_numeric(documents["trust"]).astype("Int64")
+        documents["derived_from"] = documents["derived_from"].astype(object)
+        documents.loc[documents["derived_from"].isna(), "derived_from"] = None
+    elif stage != "clean":
+        raise FileNotFoundError(f"{out} holds no documents.jsonl: run `curate clean` first")
+    if stage != "report":
+        tables.update({"raw_files": raw_files, "raw_sources": sources})
+        tables["read_errors"] = pd.DataFrame(read_errors, columns=ERROR_COLUMNS)
+        tables.update(run_stage(stage, tables, settings, progress))
+    kept = {name: frame for name, frame in tables.items() if name in FIELDS}
+    _write(out, kept, raw_files, raw, settings, progress)
+    return kept

@@ -24,6 +24,7 @@ from lxml.html import HtmlElement
 from pipeline.blocks import Block, Cleaned, Removal
 from pipeline.html_blocks import extractor_blocks, text_segments
 from pipeline.html_rules import strip_boilerplate_elements
+from pipeline.html_ui_rules import drop_ui_blocks
 from pipeline.settings import CleanSettings
 
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
@@ -166,4 +167,5 @@ def clean_html(html: str, url: str | None, settings: CleanSettings) -> Cleaned:
         if text not in kept:
             reason, rule = _segment_reason(el, link_share)
             removed.append(Removal(text, reason, rule))
-    return Cleaned(blocks=blocks, removed=removed)
+    blocks, labels = drop_ui_blocks(blocks, settings)
+    return Cleaned(blocks=blocks, removed=removed + labels)

@@ -22,13 +22,13 @@ LOST_LIST_FLAG = "lost_list"
 _GLUED_DOMAIN = re.compile(
     rf"(?<![\w@/.-])(?:www\.)?[a-z][a-z0-9-]{{1,62}}\.(?:{TLDS})(?=[a-z]{{3,}}\b)", re.I
 )
+# Ad markers left between two sentences ("... a week. Advertisement Continue Reading Below
+# Rest helps."), and link furniture glued to words ("(opens in a new window)", "[edit]").
 _INLINE_JUNK = re.compile(
-    r"\s*\b(?:advertisement|continue reading below|story continues below|"
-    r"article continues below(?: advertisement)?|\(opens in (?:a )?new (?:window|tab)\)|"
-    r"\[edit\]|\[citation needed\])\s*",
-    re.I,
+    r"(?:(?:(?<=[.!?])|(?<=[.!?][\"”’)])|^)\s*(?:(?:ADVERTISEMENT|Advertisement"
+    r"|Continue [Rr]eading [Bb]elow|(?:Story|Article) continues below)\b\s*)+(?=[A-Z\"“]|$))"
+    r"|\s*\((?:opens|open) in (?:a )?new (?:window|tab)\)|\[edit\]|\[citation needed\]"
 )
-_INLINE_JUNK_CONTEXT = re.compile(r"(?:^|[.!?]\s+|\s)$")
 _BARE_LIST_LEAD = re.compile(
     r"\b(?:include|includes|including(?: but not limited to)?|such as|as follows|the following)"
     r"\s*:?\s*$",

@@ -85,15 +85,49 @@ def build(reporter: _Reporter, raw: Path, out: Path, config: Path | None) -> Non
             f"internal error ({type(exc).__name__}: {exc}); {out} was left as it was."
             " Run with -v for the traceback and report it."
         ) from exc
-    errors = len(tables.errors)
+    errors = len(tables["errors.jsonl"])
     reporter(
-        f"built {len(tables.documents)} documents into {out}"
+        f"built {len(tables['documents.jsonl'])} documents into {out}"
         + (
             f"; {errors} input(s) could not be processed, see {out / 'errors.jsonl'}"
             if errors
             else ""
         )
     )
+
+
+def _run_stage(reporter: _Reporter, stage: str, raw: Path, out: Path, config: Path | None) -> None:
+    from pipeline.build import run_one_stage
+
+    settings = _settings(config)
+    try:
+        tables = run_one_stage(stage, raw, out, settings, reporter)
+    except FileNotFoundError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except Exception as exc:
+        if reporter.verbose:
+            raise
+        raise click.ClickException(
+            f"internal error in {stage} ({type(exc).__name__}: {exc}); {out} was left as it was."
+        ) from exc
+    reporter(f"{stage}: wrote {out} ({len(tables.get('documents.jsonl', []))} documents)")
+
+
+def _stage_command(stage: str, summary: str) -> None:
+    @main.command(stage, help=summary)
+    @RAW_OPTION
+    @OUT_OPTION
+    @CONFIG_OPTION
+    @click.pass_obj
+    def command(reporter: _Reporter, raw: Path, out: Path, config: Path | None) -> None:
+        _run_stage(reporter, stage, raw, out, config)
+
+
+_stage_command("clean", "Ingest and clean RAW alone; writes documents, removed, errors to OUT.")
+_stage_command("dedup", "Find copies among the documents in OUT; writes groups and relations.")
+_stage_command("align", "Segment and align claims of the documents in OUT.")
+_stage_command("reconcile", "Reconcile aligned claims in OUT into claims, sources, corpus.md.")
+_stage_command("report", "Render OUT/reports/ again from the tables in OUT.")
 
 
 @main.command("diff")

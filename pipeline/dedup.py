@@ -18,12 +18,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline.dedup_align import Alignment, DocView, align_documents, doc_view
+from pipeline.dedup_align import Alignment, DocView, align_documents, count_edits, doc_view
 from pipeline.dedup_candidates import candidate_pairs, sample_fingerprints
 from pipeline.dedup_direction import DocMeta, decide_direction
 from pipeline.dedup_graph import assign_groups
 from pipeline.dedup_lexicon import distinct_hits, lexicon_ids, load_lexicon
-from pipeline.dedup_text import Tokens, Vocabulary, exact_key, shingle_hashes, tokenise
+from pipeline.dedup_text import Tokens, Vocabulary, exact_key, tokenise
 from pipeline.settings import DedupSettings
 
 REQUIRED_COLUMNS = ["doc_id", "text"]
@@ -64,6 +64,9 @@ def _exact_groups(keys: list[str | None], metas: list[DocMeta]) -> dict[int, int
 
 
 def _classify(align: Alignment, a: DocView, b: DocView, s: DedupSettings) -> str | None:
+    """The relation of an aligned pair, or None (not related). Counts the word edits of
+    pairs that pass the cheap checks."""
+
     def usable(f: DocView) -> int:
         return sum(1 for x, y in f.sentences if y - x >= s.sentence_min_words)
 
@@ -72,6 +75,7 @@ def _classify(align: Alignment, a: DocView, b: DocView, s: DedupSettings) -> str
         return None
     if max(align.coverage_a, align.coverage_b) < s.min_coverage:
         return None
+    count_edits(align)
     if min(align.coverage_a, align.coverage_b) < s.same_document_coverage:
         # One page carries a part of the other plus its own text. The carried part must be
         # the text itself: sentences merely echoing a source with many words swapped
@@ -83,8 +87,12 @@ def _classify(align: Alignment, a: DocView, b: DocView, s: DedupSettings) -> str
 
 
 def _jaccard(a: np.ndarray, b: np.ndarray) -> float:
-    union = len(np.union1d(a, b))
-    return len(np.intersect1d(a, b, assume_unique=True)) / union if union else 0.0
+    """Jaccard similarity of two unique sorted arrays."""
+    if not len(a) or not len(b):
+        return 0.0
+    at = np.minimum(np.searchsorted(b, a), len(b) - 1)
+    inter = int((b[at] == a).sum())
+    return inter / (len(a) + len(b) - inter)
 
 
 def _pair_row(
@@ -92,10 +100,9 @@ def _pair_row(
     j: int,
     shared: int,
     feats: tuple[DocView, DocView],
-    tokens: Tokens,
     metas: list[DocMeta],
     s: DedupSettings,
-    freq_cache: dict[str, float],
+    freq_cache: dict[int, float],
 ) -> dict[str, Any] | None:
     a, b = feats
     align = align_documents(a, b, s)
@@ -117,19 +124,21 @@ def _pair_row(
         )
     evidence["wording_original_commoner"] = evidence.pop("wording_a_commoner", None)
     evidence["wording_copy_commoner"] = evidence.pop("wording_b_commoner", None)
-    counts: dict[tuple[str, str], int] = {}
-    for x, y in align.substitutions:  # oriented (original, copy); dict keeps first-seen order
-        pair = (x, y) if direction.a_is_original else (y, x)
-        counts[pair] = counts.get(pair, 0) + 1
+    counts: dict[tuple[tuple[int, ...], tuple[int, ...]], int] = {}
+    first: dict[tuple[tuple[int, ...], tuple[int, ...]], int] = {}
+    for k in range(len(align.spans)):  # dicts keep first-seen (text) order
+        key = align.substitution_ids(k)
+        counts[key] = counts.get(key, 0) + 1
+        first.setdefault(key, k)
     ranked = sorted(counts, key=lambda p: -counts[p])  # stable: ties stay in text order
-    subs = [list(p) for p in ranked[: s.max_sample_substitutions]]
+    subs = []
+    for key in ranked[: s.max_sample_substitutions]:
+        x, y = align.substitution_text(first[key])
+        subs.append([x, y] if direction.a_is_original else [y, x])
     evidence.update(
         {
             "word_ngram_jaccard": round(
-                _jaccard(
-                    shingle_hashes(tokens.hashes[a.ids], s.word_ngram),
-                    shingle_hashes(tokens.hashes[b.ids], s.word_ngram),
-                ),
+                _jaccard(a.gram_set, b.gram_set),
                 3,
             ),
             "shared_fingerprints": shared,
@@ -139,7 +148,7 @@ def _pair_row(
             "mean_sentence_similarity": round(align.mean_similarity, 3),
             "content_words_changed": round(align.content_change, 3),
             "content_words_substituted": round(align.substitution_rate, 3),
-            "substitution_count": len(align.substitutions),
+            "substitution_count": len(align.spans),
             "substitutions": subs,
             "direction_confidence": direction.confidence,
         }
@@ -159,7 +168,7 @@ def _verify_candidates(
     tokens: Tokens, pairs: np.ndarray, metas: list[DocMeta], s: DedupSettings
 ) -> list[dict[str, Any]]:
     cache: dict[int, DocView] = {}
-    freq_cache: dict[str, float] = {}
+    freq_cache: dict[int, float] = {}
     rows: list[dict[str, Any]] = []
 
     def view(idx: int) -> DocView:
@@ -170,7 +179,7 @@ def _verify_candidates(
         return cache[idx]
 
     for i, j, shared in pairs.tolist():
-        row = _pair_row(i, j, shared, (view(i), view(j)), tokens, metas, s, freq_cache)
+        row = _pair_row(i, j, shared, (view(i), view(j)), metas, s, freq_cache)
         if row is not None:
             rows.append(row)
     return rows

@@ -8,6 +8,7 @@ aligned sentences is found with a weighted longest-increasing-subsequence pass.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 from rapidfuzz.distance import Levenshtein
@@ -29,7 +30,12 @@ class DocView:
     content_words: int  # words in content sentences (the coverage denominator)
     words: list[str]  # the corpus word table (folded id -> word)
     cap: list[bool]  # per word: written with a capital first letter
-    hashes: np.ndarray  # uint64 hash of every word
+    grams: np.ndarray  # uint64 hash of the word n-gram starting at each position
+
+    @cached_property
+    def gram_set(self) -> np.ndarray:
+        """The word n-gram hashes, unique and sorted."""
+        return np.unique(self.grams)
 
 
 def doc_view(tokens: Tokens, idx: int, settings: DedupSettings) -> DocView:
@@ -48,6 +54,7 @@ def doc_view(tokens: Tokens, idx: int, settings: DedupSettings) -> DocView:
     if content_words == 0:  # all short lines (a list, a stub): every line counts
         content = np.ones(len(lengths), dtype=bool)
         content_words = int(lengths.sum())
+    grams = ngram_hashes(tokens.hashes[ids], settings.word_ngram)
     return DocView(
         ids=ids.tolist(),
         stop=tokens.is_stop[ids].tolist(),
@@ -57,7 +64,7 @@ def doc_view(tokens: Tokens, idx: int, settings: DedupSettings) -> DocView:
         content_words=content_words,
         words=tokens.words,
         cap=tokens.cap[lo:hi].tolist(),
-        hashes=tokens.hashes[ids],
+        grams=grams,
     )
 
 
@@ -73,8 +80,21 @@ class Alignment:
     content_words: int = 0  # content words of a inside aligned sentences
     changed_content: int = 0  # of those, replaced or deleted
     substituted_content: int = 0  # of those, replaced by other words (not just deleted)
-    substitutions: list[tuple[str, str]] = field(default_factory=list)  # (a words, b words)
-    cased_substitutions: list[tuple[str, str]] = field(default_factory=list)
+    spans: list[tuple[int, int, int, int]] = field(default_factory=list)  # a0, a1, b0, b1
+    a: DocView | None = None
+    b: DocView | None = None
+
+    def substitution_ids(self, k: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """Word ids of substitution ``k`` in a and in b."""
+        a0, a1, b0, b1 = self.spans[k]
+        assert self.a is not None and self.b is not None
+        return tuple(self.a.ids[a0:a1]), tuple(self.b.ids[b0:b1])
+
+    def substitution_text(self, k: int, cased: bool = False) -> tuple[str, str]:
+        """Substitution ``k`` as words (case-folded, or with capitals as written)."""
+        a0, a1, b0, b1 = self.spans[k]
+        assert self.a is not None and self.b is not None
+        return _phrase(self.a, a0, a1, cased), _phrase(self.b, b0, b1, cased)
 
     @property
     def content_change(self) -> float:
@@ -132,7 +152,8 @@ def _coverage(a: DocView, b: DocView, rows: list[int], settings: DedupSettings) 
     - the aligned sentences;
     - the span from the first to the last aligned sentence, when the alignment is dense
       inside it (a heavily spun sentence between two aligned ones is still carried);
-    - word n-grams of ``a`` found anywhere in ``b`` (re-flowed lines, merged list items)."""
+    - word n-grams of ``a`` found anywhere in ``b`` (re-flowed lines, merged list items),
+      looked up only when it can turn a partial copy into the same document."""
     lengths = np.array([e - s for s, e in a.sentences])
     counted = a.content.copy()
     counted[rows] = True  # a short line counts when the other document carries it too
@@ -144,10 +165,11 @@ def _coverage(a: DocView, b: DocView, rows: list[int], settings: DedupSettings) 
     if span and aligned >= settings.span_min_density * span:
         best = span
     n = settings.word_ngram
-    grams_a, grams_b = ngram_hashes(a.hashes, n), ngram_hashes(b.hashes, n)
-    if len(grams_a) and len(grams_b):
-        in_content = np.repeat(counted, lengths)[: len(grams_a)]
-        found = np.isin(grams_a[in_content], grams_b).sum()
+    floor, ceiling = settings.min_coverage, settings.same_document_coverage
+    if floor <= best / total < ceiling and len(a.grams) and len(b.grams):
+        grams = a.grams[np.repeat(counted, lengths)[: len(a.grams)]]
+        at = np.minimum(np.searchsorted(b.gram_set, grams), len(b.gram_set) - 1)
+        found = int((b.gram_set[at] == grams).sum())
         best = max(best, float(found + (n - 1) * (found > 0)))
     return min(1.0, best / total)
 
@@ -176,12 +198,19 @@ def align_documents(a: DocView, b: DocView, settings: DedupSettings) -> Alignmen
     result.pairs = [(i, j, float(scores[i, j])) for i, j, _ in chain]
     if not result.pairs:
         return result
+    result.a, result.b = a, b
+    result.mean_similarity = sum(s for _, _, s in result.pairs) / len(result.pairs)
     result.coverage_a = _coverage(a, b, [i for i, _, _ in result.pairs], settings)
     result.coverage_b = _coverage(b, a, [j for _, j, _ in result.pairs], settings)
-    result.mean_similarity = sum(s for _, _, s in result.pairs) / len(result.pairs)
-    for i, j, _ in result.pairs:
-        _count_edits(a, b, i, j, result)
     return result
+
+
+def count_edits(result: Alignment) -> None:
+    """Fill the word-edit counts and substitutions of an alignment (the costly part,
+    done only for pairs that passed the coverage checks)."""
+    assert result.a is not None and result.b is not None
+    for i, j, _ in result.pairs:
+        _count_edits(result.a, result.b, i, j, result)
 
 
 def _changed_runs(code_a: str, code_b: str) -> list[tuple[str, int, int, int, int]]:
@@ -221,6 +250,4 @@ def _count_edits(a: DocView, b: DocView, i: int, j: int, result: Alignment) -> N
             continue  # a pure insertion or deletion is no substitution
         result.substituted_content += changed
         s0, s1 = _widen(a, a0 + s_start, a0 + s_end)
-        t0, t1 = b0 + d_start - (a0 + s_start - s0), b0 + d_end
-        result.substitutions.append((_phrase(a, s0, s1, False), _phrase(b, t0, t1, False)))
-        result.cased_substitutions.append((_phrase(a, s0, s1, True), _phrase(b, t0, t1, True)))
+        result.spans.append((s0, s1, b0 + d_start - (a0 + s_start - s0), b0 + d_end))

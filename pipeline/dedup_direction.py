@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from wordfreq import word_frequency
+from wordfreq import get_frequency_dict, word_frequency
 
-from pipeline.dedup_align import Alignment
+from pipeline.dedup_align import Alignment, DocView
 from pipeline.settings import DedupSettings
 
 # A phrase must be this much more frequent (Zipf units) to win a substitution.
@@ -43,19 +44,27 @@ class Direction:
     basis: str
 
 
-def _is_name(phrase: str) -> bool:
-    words = phrase.split()
-    return len(words) >= 2 and sum(w[:1].isupper() for w in words) >= 2
+def _is_name(view: DocView, start: int, end: int) -> bool:
+    return end - start >= 2 and sum(view.cap[start:end]) >= 2
 
 
-def phrase_zipf(phrase: str, cache: dict[str, float]) -> float:
+def _word_frequency(word_id: int, words: list[str], cache: dict[int, float]) -> float:
+    freq = cache.get(word_id)
+    if freq is None:
+        word = words[word_id]
+        freq = _frequencies().get(word)
+        if freq is None:  # numbers and odd tokens: wordfreq's own rules
+            freq = word_frequency(word, "en")
+        cache[word_id] = freq
+    return freq
+
+
+def phrase_zipf(word_ids: tuple[int, ...], words: list[str], cache: dict[int, float]) -> float:
     """Zipf frequency of a phrase, combined from its words as wordfreq does for phrases
     (1/f = sum of 1/f_i: a phrase is as rare as its rarest words); ``cache`` holds words."""
     inverse = 0.0
-    for word in phrase.split():
-        freq = cache.get(word)
-        if freq is None:
-            freq = cache[word] = word_frequency(word, "en")
+    for word_id in word_ids:
+        freq = _word_frequency(word_id, words, cache)
         if freq <= 0:
             return 0.0
         inverse += 1 / freq
@@ -63,20 +72,22 @@ def phrase_zipf(phrase: str, cache: dict[str, float]) -> float:
 
 
 def score_wording(
-    align: Alignment, cache: dict[str, float]
+    align: Alignment, cache: dict[int, float]
 ) -> tuple[int, int, list[tuple[str, str]]]:
     """Substitutions where a's wording is commoner, where b's is, and garbled names."""
     a_wins = b_wins = 0
     names: list[tuple[str, str]] = []
-    for (a_text, b_text), (a_cased, b_cased) in zip(
-        align.substitutions, align.cased_substitutions, strict=True
-    ):
-        za, zb = phrase_zipf(a_text, cache), phrase_zipf(b_text, cache)
+    if align.a is None or align.b is None:
+        return 0, 0, names
+    words = align.a.words
+    for k, (a0, a1, b0, b1) in enumerate(align.spans):
+        a_ids, b_ids = align.substitution_ids(k)
+        za, zb = phrase_zipf(a_ids, words, cache), phrase_zipf(b_ids, words, cache)
         weight = 1
-        if _is_name(a_cased) or _is_name(b_cased):
+        if _is_name(align.a, a0, a1) or _is_name(align.b, b0, b1):
             weight = 2
             if len(names) < 3:
-                names.append((a_cased, b_cased))
+                names.append(align.substitution_text(k, cased=True))
         if za > zb + _ZIPF_MARGIN:
             a_wins += weight
         elif zb > za + _ZIPF_MARGIN:
@@ -100,7 +111,7 @@ def decide_direction(
     a: DocMeta,
     b: DocMeta,
     settings: DedupSettings,
-    cache: dict[str, float],
+    cache: dict[int, float],
     evidence: dict[str, Any],
 ) -> Direction:
     """Decide which of ``a``/``b`` is the original; fills ``evidence`` with the scores."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,9 +27,11 @@ _STOPWORDS_TEXT = """
 """
 STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 
-# A word, a line break, or a sentence end (. ! ? then blanks then a capital or digit).
-_TOKEN = re.compile(r"\w+(?:['’]\w+)*|\n|[.!?][ \t]+(?=[\"“'(\[]?[A-Z0-9])")
-_LINE, _SENTENCE = -1, -2
+_WORD = re.compile(r"\w+(?:['’]\w+)*")
+# Codes in the token stream besides words: a line break, a sentence end, and a [.!?]
+# ending a blank-separated token (a sentence end when the next word is capitalised).
+_LINE, _SENTENCE, _MAYBE_END = -1, -2, -3
+_LINE_TOKEN = "\n"
 
 
 def normalise_text(text: str) -> str:
@@ -48,7 +51,9 @@ def word_hash(word: str) -> int:
 
 
 class Vocabulary(dict):
-    """token as written -> code (``2 * folded id + capitalised``; negative: a break).
+    """Blank-separated token as written -> its token id. Each token id stands for a run
+    of codes (``codes[offsets[t]:offsets[t + 1]]``): ``4 * folded word id + 2 * starts
+    with a digit + capitalised`` per word, then ``_MAYBE_END`` if it ends with . ! or ?.
 
     ``words[i]`` is the case-folded word of id ``i``; ids follow first sight."""
 
@@ -56,6 +61,9 @@ class Vocabulary(dict):
         super().__init__()
         self.words: list[str] = []
         self.folded: dict[str, int] = {}
+        self.codes: list[int] = []
+        self.offsets: list[int] = [0]
+        self[_LINE_TOKEN] = self._add([_LINE])
 
     def word_id(self, folded: str) -> int:
         """Id of a case-folded word (added when new)."""
@@ -65,16 +73,31 @@ class Vocabulary(dict):
             self.words.append(folded)
         return fid
 
+    def _add(self, codes: list[int]) -> int:
+        self.codes.extend(codes)
+        self.offsets.append(len(self.codes))
+        return len(self.offsets) - 2
+
     def __missing__(self, token: str) -> int:
-        if token == "\n":
-            code = _LINE
-        elif token[0] in ".!?":
-            code = _SENTENCE
-        else:
-            fid = self.word_id(token.casefold().replace("’", "'"))
-            code = 2 * fid + int(token[:1].isupper())
-        self[token] = code
-        return code
+        codes = [
+            4 * self.word_id(word.casefold().replace("’", "'"))
+            + 2 * word[0].isdigit()
+            + word[0].isupper()
+            for word in _WORD.findall(token)
+        ]
+        if token[-1] in ".!?":
+            codes.append(_MAYBE_END)
+        self[token] = token_id = self._add(codes)
+        return token_id
+
+    def expand(self, token_ids: np.ndarray) -> np.ndarray:
+        """The code stream of a sequence of token ids."""
+        offsets = np.array(self.offsets, dtype=np.int64)
+        codes = np.array(self.codes, dtype=np.int64)
+        first, lengths = offsets[token_ids], np.diff(offsets)[token_ids]
+        ends = np.cumsum(lengths)
+        shift = np.repeat(first - (ends - lengths), lengths)
+        return codes[np.arange(int(ends[-1]) if len(ends) else 0) + shift]
 
 
 @dataclass
@@ -96,41 +119,58 @@ class Tokens:
         return np.searchsorted(self.doc_start, positions, side="right") - 1
 
 
+def _stream(text: str, lookup: Callable[[str], int]) -> np.ndarray:
+    tokens: list[str] = []
+    for line in text.split("\n"):
+        tokens.append(_LINE_TOKEN)  # a document starts a new line, too
+        tokens.extend(line.split())
+    return np.fromiter(map(lookup, tokens), dtype=np.int32, count=len(tokens))
+
+
+def _resolve_ends(codes: np.ndarray) -> np.ndarray:
+    """A possible sentence end is one when the next word starts with a capital or digit
+    (as in "... end. The next"); otherwise it is dropped."""
+    ends = np.flatnonzero(codes == _MAYBE_END)
+    nxt = codes[np.minimum(ends + 1, len(codes) - 1)]
+    real = (ends + 1 < len(codes)) & (nxt >= 0) & ((nxt & 3) != 0)
+    codes[ends[real]] = _SENTENCE
+    return codes[codes != _MAYBE_END]
+
+
 def tokenise(texts: list[str], vocab: Vocabulary | None = None) -> Tokens:
     """Tokenise every text once (NFKC first). ``vocab`` may be pre-seeded (lexicon words)."""
     vocab = vocab if vocab is not None else Vocabulary()
     chunks: list[np.ndarray] = []
+    doc_lines = [0]  # line-break count before each document (each starts with one)
     lookup = vocab.__getitem__
     for text in texts:
         if not unicodedata.is_normalized("NFKC", text):
             text = unicodedata.normalize("NFKC", text)
-        tokens = _TOKEN.findall(text)
-        codes = np.fromiter(map(lookup, tokens), dtype=np.int64, count=len(tokens))
-        chunks.append(np.concatenate([[_LINE], codes]))  # a document starts a new line
-    codes = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int64)
-    starts_doc = np.zeros(len(codes), dtype=bool)
-    starts_doc[np.cumsum([0] + [len(c) for c in chunks[:-1]])] = len(chunks) > 0
-    is_word = codes >= 0
-    word_pos = np.flatnonzero(is_word)
-    doc_no = np.cumsum(starts_doc) - 1
+        chunks.append(_stream(text, lookup))
+        doc_lines.append(doc_lines[-1] + text.count("\n") + 1)
+    stream = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int32)
+    codes = _resolve_ends(vocab.expand(stream))
+    del stream
+    del chunks
+    word_pos = np.flatnonzero(codes >= 0)
     line_no = np.cumsum(codes == _LINE) - 1
     sent_no = np.cumsum(codes < 0) - 1
-    n_docs = len(texts)
-    doc_start = np.searchsorted(doc_no[word_pos], np.arange(n_docs + 1)).astype(np.int64)
+    line_of_word = line_no[word_pos]
+    doc_start = np.searchsorted(line_of_word, doc_lines).astype(np.int64)
     sent_of_word = sent_no[word_pos]
     new_sent = np.r_[True, sent_of_word[1:] != sent_of_word[:-1]] if len(word_pos) else []
     first_words = np.flatnonzero(new_sent)
     sent_start = np.r_[first_words, len(word_pos)].astype(np.int64)
     doc_sent = np.searchsorted(first_words, doc_start).astype(np.int64)
-    line_of_word = line_no[word_pos]
-    line_words = np.bincount(line_of_word, minlength=int(line_no[-1]) + 1 if len(codes) else 0)
+    line_words = np.bincount(line_of_word, minlength=int(doc_lines[-1]))
     sent_line_words = line_words[line_of_word[first_words]].astype(np.int32)
     word_codes = codes[word_pos]
+    del codes
     words = vocab.words
     hashes = np.fromiter((word_hash(w) for w in words), dtype=np.uint64, count=len(words))
     is_stop = np.fromiter((w in STOPWORDS for w in words), dtype=bool, count=len(words))
     return Tokens(
-        ids=(word_codes >> 1).astype(np.int32),
+        ids=(word_codes >> 2).astype(np.int32),
         cap=(word_codes & 1).astype(bool),
         doc_start=doc_start,
         sent_start=sent_start,

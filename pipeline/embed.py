@@ -41,10 +41,14 @@ def minilm_model_path(configured: str = "") -> Path:
 def _load_minilm(path: str):  # -> SentenceTransformer (import kept lazy)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # no bar on stderr
     try:
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
     except ImportError as exc:
         raise EmbedderUnavailable("sentence-transformers is not installed") from exc
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
     if not Path(path, "model.safetensors").exists() and not Path(path, "config.json").exists():
         raise EmbedderUnavailable(f"no model weights under {path}")
     return SentenceTransformer(path, device="cpu", local_files_only=True)

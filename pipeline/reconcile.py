@@ -93,12 +93,31 @@ def build_sources(documents: pd.DataFrame, settings: ReconcileSettings) -> pd.Da
 
 
 class _Clusters:
-    """Union-find with one passage per document and cannot-link pairs."""
+    """Union-find with one passage per document, cannot-link pairs and an average link.
 
-    def __init__(self, passages: dict[str, tuple[str, str]]):
+    Two clusters merge only when at least ``link_share`` of their cross-document sentence
+    pairs are aligned, so one loose alignment cannot chain two claims into one.
+    """
+
+    def __init__(
+        self, passages: dict[str, tuple[str, str]], links: set[frozenset[str]], link_share: float
+    ):
         self.parent = {s: s for s in passages}
+        self.passage = passages
         self.members = {s: {passages[s]} for s in passages}
+        self.sentences: dict[str, list[str]] = {s: [s] for s in passages}
         self.cannot: dict[str, set[str]] = {s: set() for s in passages}
+        self.links = links
+        self.link_share = link_share
+
+    def _linked_enough(self, ra: str, rb: str) -> bool:
+        cross = linked = 0
+        for a in self.sentences[ra]:
+            for b in self.sentences[rb]:
+                if self.passage[a][0] != self.passage[b][0]:
+                    cross += 1
+                    linked += frozenset((a, b)) in self.links
+        return cross == 0 or linked >= self.link_share * cross
 
     def find(self, s: str) -> str:
         while self.parent[s] != s:
@@ -118,9 +137,12 @@ class _Clusters:
         docs_a = {d for d, _ in self.members[ra]}
         if any(d in docs_a and (d, p) not in self.members[ra] for d, p in self.members[rb]):
             return  # would put two passages of one document into one claim
+        if not self._linked_enough(ra, rb):
+            return
         keep, drop = sorted((ra, rb))
         self.parent[drop] = keep
         self.members[keep] |= self.members.pop(drop)
+        self.sentences[keep] += self.sentences.pop(drop)
         self.cannot[keep] |= self.cannot.pop(drop)
 
 
@@ -141,7 +163,6 @@ def reconcile_claims(
     passages = {
         s: (r["doc_id"], _text(r.get("list_id")) or s) for s, r in sorted(rows.items())
     }
-    clusters = _Clusters(passages)
     edges = []
     if alignments is not None and not alignments.empty:
         for a, b, score in zip(
@@ -150,6 +171,8 @@ def reconcile_claims(
             if a in rows and b in rows and float(score) >= settings.min_alignment_score:
                 edges.append((-float(score), a, b))
     edges.sort()
+    links = {frozenset((a, b)) for _score, a, b in edges}
+    clusters = _Clusters(passages, links, settings.min_link_share)
     conflicts: list[tuple[str, str, str, float]] = []
     for neg_score, a, b in edges:
         ga, gb = info[rows[a]["doc_id"]]["group_id"], info[rows[b]["doc_id"]]["group_id"]
@@ -206,10 +229,9 @@ def _build_claims(
         if claim_id in {c["claim_id"] for c in built.values()}:
             claim_id = f"{claim_id}_{int(canon['position'])}"
         groups: dict[str, str] = {}
-        for s in ranked:
+        for s in originals:  # a spun copy never cites: it is no source of its own
             doc = info[rows[s]["doc_id"]]
-            if doc["relation"] != "spun_copy" or doc["group_id"] not in groups:
-                groups.setdefault(doc["group_id"], doc["key"])
+            groups.setdefault(doc["group_id"], doc["key"])
         support = [
             {
                 "doc_id": rows[s]["doc_id"],

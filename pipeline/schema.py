@@ -83,6 +83,21 @@ FIELDS: dict[str, list[tuple[str, str, str]]] = {
         ("group_id", "string", "source group"),
         ("relation", "string", "relation to the group's original"),
     ],
+    "sentences.jsonl": [
+        ("doc_id", "string", "document"),
+        ("sentence_id", "string", "<doc_id>#s<nnn>, stable for an unchanged document"),
+        ("kind", "string", "sentence, item or heading"),
+        ("text", "string", "the sentence (a list item carries its list's intro)"),
+        ("is_claim", "boolean", "whether it counts as a claim"),
+    ],
+    "alignments.jsonl": [
+        ("sentence_a", "string", "one side (sentence_id)"),
+        ("sentence_b", "string", "the other side (sentence_id)"),
+        ("doc_a", "string", "document of sentence_a"),
+        ("doc_b", "string", "document of sentence_b"),
+        ("score", "number", "alignment score 0..1"),
+        ("method", "string", "which scorer aligned them"),
+    ],
     "errors.jsonl": [
         ("source_file", "string", "the raw file (or sources.csv / decisions.toml)"),
         ("stage", "string", "the stage that could not process it"),
@@ -98,6 +113,8 @@ DESCRIPTIONS = {
     "claims.jsonl": "One row per reconciled claim with citations and status.",
     "sources.csv": "One row per source document with its citation key.",
     "errors.jsonl": "One row per input that could not be processed.",
+    "sentences.jsonl": "Intermediate: one row per segmented sentence or list item.",
+    "alignments.jsonl": "Intermediate: one row per aligned pair of sentences across documents.",
     "corpus.md": "The reconciled corpus for people, with citation tags and references.",
 }
 

@@ -125,8 +125,9 @@ _SEARCH = (
     r"|type (?:your|a) search.*|what are you looking for\??)\W*$"
 )
 _COOKIES = (
-    r"\bcookies?\b.{0,200}\b(?:consent|accept|agree|policy|settings|preferences|browsing"
-    r"|experience|privacy|use of)\b|\b(?:we|this (?:site|website)) uses? cookies\b"
+    r"\bcookies?\b.{0,200}\b(?:consent|accept|agree|policy|settings|preferences|browsing|browser"
+    r"|experience|privacy|use of|website|necessary|functional|analytics|third-party|tracking)\b"
+    r"|\b(?:we|this (?:site|website)) uses? cookies\b"
 )
 _NEWSLETTER = (
     r"\b(?:sign up|subscribe|join|get|receive|free|weekly|monthly|our)\b.{0,40}\bnewsletters?\b"
@@ -143,6 +144,10 @@ _DIRECTORY_PROMO = (
     r"\b(?:search|browse|use) our (?:directory|database|listings?|network)\b"
     r"|\bfind an? (?:\w+ ){0,2}(?:practice|doctor|provider|clinic|specialist|dentist|physician"
     r"|lawyer|therapist)s? (?:near you|in your area|near me)\b"
+)
+_DONATION = (
+    r"\b(?:donate (?:now|today|via|to us)|make a donation|become a (?:patron|member|supporter)"
+    r"|support (?:us|our (?:work|journalism|site))|we (?:also )?use affiliate links)\b"
 )
 _CONTACT_US = (
     r"\b(?:call|contact|email|e-mail|message|text|whatsapp) us\b|\bget in touch\b"
@@ -180,7 +185,7 @@ RULES: tuple[Rule, ...] = (
     _rule("breadcrumb", "home_trail", r"^\W*home\s*(?:->|»|›|>|→|/)", 16),
     _rule("breadcrumb", "trail_arrow", r"(?:->|»|›|→|>)\s*$", 6),
     _rule("search_box", "search_field", _SEARCH, 5),
-    _rule("cookie_notice", "cookies", _COOKIES, 80),
+    _rule("cookie_notice", "cookies", _COOKIES, 120),
     _rule("newsletter", "newsletter", _NEWSLETTER, 35),
     _rule("share_buttons", "share_row", _SHARE, 15),
     _rule("share_buttons", "social_names", rf"^\W*(?:follow us\b.*|(?:{_SOCIAL}\W*){{2,}})$", 12),
@@ -192,6 +197,7 @@ RULES: tuple[Rule, ...] = (
     _rule("comment_form", "comment_form", _COMMENT_FORM, 30),
     _rule("advertisement", "sponsored", _SPONSORED, 40),
     _rule("advertisement", "directory_promo", _DIRECTORY_PROMO, 40),
+    _rule("advertisement", "donation_appeal", _DONATION, 60),
     _rule("advertisement", "sponsor_line", r"\b(?:sponsored by|brought to you by)\b", 10),
     _rule("contact_cta", "contact_us", _CONTACT_US, 40),
     _rule("footer", "copyright",

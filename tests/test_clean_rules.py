@@ -116,7 +116,11 @@ def test_inline_advertisement_marker_cut() -> None:
     text = "Most people recover within a week. Advertisement Continue Reading Below Rest helps."
     cleaned, removed = cut_inline_junk(text)
     assert cleaned == "Most people recover within a week. Rest helps."
-    assert [r.reason for r in removed] == ["inline_junk", "inline_junk"]
+    assert [(r.text, r.reason) for r in removed] == [
+        ("Advertisement Continue Reading Below", "inline_junk")
+    ]
+    prose = "The advertisement claimed the drug cured cancer, which regulators disputed."
+    assert cut_inline_junk(prose) == (prose, [])
 
 
 def test_widget_text_after_html_extraction_removed() -> None:
@@ -151,3 +155,24 @@ def test_rules_keep_existing_removals_and_flags() -> None:
     out = apply_block_rules(before, SETTINGS)
     assert out.blocks == before.blocks and out.flags == ["x"]
     assert apply_block_rules(Cleaned(), SETTINGS) == Cleaned()
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Many patients post to Facebook groups about their side effects.",
+        "The trial, sponsored by the National Cancer Institute, enrolled 400 patients over five "
+        "years in twelve hospitals across the country.",
+        "Call your doctor if you have a fever or feel very tired.",
+        "We thank our partners at the regional health board for their help.",
+        "The newsletter era of medicine ended when journals moved online in the late 1990s.",
+    ],
+)
+def test_prose_mentioning_widget_words_is_kept(sentence: str) -> None:
+    blocks = [
+        Block("paragraph", "Immunotherapy helps the immune system fight cancer cells."),
+        Block("paragraph", sentence),
+        Block("paragraph", "Side effects are usually mild and pass within a few days."),
+    ]
+    out = apply_block_rules(Cleaned(blocks=list(blocks)), SETTINGS)
+    assert out.blocks == blocks and out.removed == []

@@ -1,4 +1,4 @@
-"""Claims, citations, conflicts and corpus.md from the seed fixture."""
+"""Claims, citations, conflicts and corpus.md from the seeds (real clean + dedup output)."""
 
 import sys
 from pathlib import Path
@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "data" / "align"))
-from align_fixture import fixture_documents
+from align_fixture import seed_documents
 
 from pipeline.align import align_claims
 from pipeline.conflicts import find_conflict
@@ -27,7 +27,7 @@ def _run(docs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 @pytest.fixture(scope="module")
 def seeds():
-    docs = fixture_documents()
+    docs = seed_documents()
     claims, sources = _run(docs)
     return docs, claims, sources
 
@@ -82,6 +82,57 @@ def test_claim_ids_survive_an_unrelated_document(seeds):
     after = set(again["claim_id"])
     assert len(before & after) / len(before) >= 0.9
     assert before == after - set(again.loc[again["doc_id"] == "zzz_gardening", "claim_id"])
+
+
+def _docs(*rows: tuple[str, str, str, str]) -> pd.DataFrame:
+    """Documents (doc_id, group_id, relation, publisher) with no text (reconcile needs none)."""
+    frame = pd.DataFrame(rows, columns=["doc_id", "group_id", "relation", "publisher"])
+    return frame.assign(url="", title="", retrieved="", trust=1, text="")
+
+
+def _sentences(rows: list[tuple[str, str]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {"doc_id": d, "sentence_id": f"{d}#s{i:03d}", "position": i, "block": i,
+             "list_id": "", "kind": "sentence", "text": t, "own_text": t, "intro": "",
+             "section": "", "is_claim": True, "skip_reason": ""}
+            for i, (d, t) in enumerate(rows)
+        ]
+    )  # fmt: skip
+
+
+def _alignments(pairs: list[tuple[str, str, float]]) -> pd.DataFrame:
+    return pd.DataFrame(pairs, columns=["sentence_a", "sentence_b", "score"])
+
+
+def test_a_spun_copy_without_its_original_adds_no_citation():
+    docs = _docs(
+        ("orig", "orig", "original", "Orig Site"),
+        ("spun", "orig", "spun_copy", "Spun Site"),
+        ("other", "other", "original", "Other Site"),
+    )
+    sentences = _sentences([("other", "Immunotherapy is given in cycles with rest periods."),
+                            ("spun", "Immunotherapy is presented in cycles with rest durations.")])
+    al = _alignments([("other#s000", "spun#s001", 0.9)])
+    claims, sources = reconcile_claims(sentences, al, docs, ReconcileSettings())
+    spun_key = sources.loc[sources["doc_id"] == "spun", "key"].iloc[0]
+    assert len(claims) == 1
+    claim = claims.iloc[0]
+    assert claim["citations"] == ["othersite"] and spun_key not in claim["citations"]
+    assert claim["independent_sources"] == 1 and claim["status"] == "single_source"
+
+
+def test_one_loose_alignment_does_not_chain_two_claims():
+    docs = _docs(*[(d, d, "original", d.upper()) for d in ("a", "b", "c")])
+    sentences = _sentences([
+        ("a", "Some immunotherapies are given in cycles."),
+        ("b", "You may get immunotherapy daily, weekly, monthly or in a cycle."),
+        ("c", "You could get immunotherapy by IV, in pills, or in a cream."),
+    ])  # fmt: skip
+    al = _alignments([("a#s000", "b#s001", 0.7), ("b#s001", "c#s002", 0.6)])
+    claims, _ = reconcile_claims(sentences, al, docs, ReconcileSettings())
+    members = sorted(len(s) for s in claims["support"])
+    assert members == [1, 2]  # c is aligned with b only, not with a: it stays apart
 
 
 def test_conflict_rules():

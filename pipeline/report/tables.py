@@ -18,6 +18,8 @@ TABLE_NAMES = (
     "claims.jsonl",
     "sources.csv",
     "errors.jsonl",
+    "sentences.jsonl",
+    "alignments.jsonl",
 )
 
 

@@ -80,9 +80,9 @@ def _matcher(sentences: pd.DataFrame):
         if len(exact) == 1:
             return exact[0]
         scored = sorted(((fuzz.ratio(wanted, own), sid) for sid, own in rows), reverse=True)
-        if scored and scored[0][0] >= MIN_FUZZY_MATCH:
-            if len(scored) == 1 or scored[1][0] < scored[0][0]:
-                return scored[0][1]
+        unique = len(scored) == 1 or (len(scored) > 1 and scored[1][0] < scored[0][0])
+        if scored and scored[0][0] >= MIN_FUZZY_MATCH and unique:
+            return scored[0][1]
         return None
 
     return find

@@ -1,0 +1,83 @@
+"""Block rules for what HTML extractors let through: interface labels and disclosures.
+
+Applied to the extractor's Blocks (not the DOM), so they catch boilerplate whatever its
+markup: a lone "Sign in" or "Add to Cart" line, "You are not logged in.", an affiliate
+disclosure ("As an Amazon Associate we earn from qualifying purchases"), a paywall or
+donation plea, a "Get X delivered to your inbox" promo. Each rule only judges short
+blocks, so a paragraph that merely mentions the words is kept.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.blocks import Block, Removal
+from pipeline.settings import CleanSettings
+
+_WORD = re.compile(r"\w+")
+
+# Whole-block interface labels (compared after lowercasing and dropping punctuation).
+_UI_LABELS = frozenset("""
+sign in|sign up|sign in now|sign up now|log in|login|log out|logout|log in now|register|
+sign in register|log in register|login register|create an account|create account|my account|
+you are not logged in|you must be logged in to post a comment|not logged in|
+add to cart|add to bag|add to basket|add to wishlist|add to wish list|add to favorites|
+buy now|shop now|view cart|checkout|quick view|quick shop|compare|
+loading|load more|show more|see more|view more|view all|see all|see all reviews|
+read more|continue reading|back to top|back to blog|back to blogs|back to news|
+sort|sort by|filter|filters|sort and filter|filter and sort|sort filter|
+skip to content|skip to main content|toggle navigation|menu|close|search|
+create new collection|write a review|leave a comment|leave a reply|post a comment|
+print|email|share|share this|share this article|share this post|tweet|pin it|
+previous|next|previous post|next post|previous article|next article|
+follow us|subscribe|subscribe now|subscribe today|related|related posts|related articles|
+you might also like|you may also like|recommended for you|more from|more stories|
+""".replace("\n", "").split("|")) - {""}
+
+_DISCLOSURE = re.compile(
+    r"\b(?:affiliate links?|qualifying purchases|(?:may |might )?(?:earn|receive) (?:a )?"
+    r"(?:small )?(?:commission|compensation)|supported by (?:commissions|readers)|"
+    r"affiliate (?:marketer|partner|commission)|as an amazon associate)\b",
+    re.I,
+)
+_PROMO = re.compile(
+    r"\b(?:delivered (?:straight |right )?to your inbox|exclusive to [\w+ ]{1,30}subscribers|"
+    r"subscribe to (?:our|the) newsletter|sign up for (?:our|the) newsletter|"
+    r"support (?:the \w+|our journalism|independent journalism)|"
+    r"fund independent journalism|this story is funded by)\b",
+    re.I,
+)
+
+
+def _label(text: str) -> str:
+    return " ".join(_WORD.findall(text.lower()))
+
+
+def ui_rule(block: Block, settings: CleanSettings) -> tuple[str, str] | None:
+    """Why ``block`` is interface boilerplate, as (reason, rule); None when it is content."""
+    label = _label(block.text)
+    if label in _UI_LABELS:
+        return "interface_label", "ui_label"
+    n_words = len(label.split())
+    if block.kind == "heading" or n_words > settings.disclosure_max_words:
+        return None
+    if _DISCLOSURE.search(block.text):
+        return "affiliate_disclosure", "disclosure_text"
+    if _PROMO.search(block.text):
+        return "newsletter", "promo_text"
+    return None
+
+
+def drop_ui_blocks(
+    blocks: list[Block], settings: CleanSettings
+) -> tuple[list[Block], list[Removal]]:
+    """Split extractor blocks into kept content and removed interface/disclosure blocks."""
+    kept: list[Block] = []
+    removed: list[Removal] = []
+    for block in blocks:
+        hit = ui_rule(block, settings)
+        if hit is None:
+            kept.append(block)
+        else:
+            removed.append(Removal(block.text, hit[0], hit[1]))
+    return kept, removed
