@@ -41,10 +41,18 @@ build: $(STAMP)
 		$(BIN)/curate build --raw $(RAW) --out $(OUT) && echo "$$digest $(OUT)" > $(VENV)/.built; \
 	fi
 
+# Headless Chromium (Debian's package) for the report browser tests; they skip without it.
+BROWSER := $(VENV)/.browser
+$(BROWSER):
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+		&& (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; } \
+		|| echo "curate: chromium could not be installed; the browser tests will skip"
+	@touch $@
+
 lint: $(STAMP)
 	$(BIN)/ruff check pipeline tests benchmarks
 
-test: $(STAMP) lint
+test: $(STAMP) $(BROWSER) lint
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

@@ -180,7 +180,8 @@ def main() -> int:
     print("\n| ratio | half 0 | half 1 |\n|---|---|---|")
     for fmt in captures:
         for base in (anchor, f"{fmt} capture, uncleaned"):
-            r = [summary[(f"{fmt} capture, ours", h)] / max(1e-9, summary[(base, h)]) for h in (0, 1)]
+            ours_f1 = [summary[(f"{fmt} capture, ours", h)] for h in (0, 1)]
+            r = [ours_f1[h] / max(1e-9, summary[(base, h)]) for h in (0, 1)]
             print(f"| {fmt} ours / {base} | {r[0]:.2f} | {r[1]:.2f} |")
     return 0
 

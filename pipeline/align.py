@@ -174,6 +174,25 @@ def _group_maps(documents: pd.DataFrame) -> tuple[dict[str, str], dict[str, str]
     return groups, derived
 
 
+def _sibling_items(
+    claims: pd.DataFrame, table: pd.DataFrame, passed: pd.Series, cut: float
+) -> pd.Series:
+    """One-to-many: pairs of a sentence with more items of a list it already aligns with.
+
+    A sentence that lists several things ("by IV, in pills, or in a cream") matches each
+    bullet of a list only in part; once one bullet is aligned, its siblings need ``cut``.
+    """
+    lists = claims["list_id"].fillna("").astype(str).to_numpy()
+    out = np.zeros(len(table), dtype=bool)
+    ok = passed.to_numpy()
+    for item, other in (("a", "b"), ("b", "a")):
+        list_of = lists[table[item].to_numpy()]
+        keys = pd.MultiIndex.from_arrays([list_of, table[other].to_numpy()])
+        in_list = list_of != ""
+        out |= in_list & keys.isin(keys[in_list & ok]) & (table["score"].to_numpy() >= cut)
+    return pd.Series(out, index=table.index)
+
+
 def _select(
     claims: pd.DataFrame,
     table: pd.DataFrame,
@@ -188,9 +207,10 @@ def _select(
     best_a = table.groupby(["a", "doc_b"])["score"].transform("max")
     best_b = table.groupby(["b", "doc_a"])["score"].transform("max")
     is_best = (table["score"] >= best_a - 1e-9) | (table["score"] >= best_b - 1e-9)
-    kept = table[
-        (table["score"] >= settings.min_score) & (is_best | (table["score"] >= settings.sure_score))
-    ]
+    passed = (table["score"] >= settings.min_score) & (
+        is_best | (table["score"] >= settings.sure_score)
+    )
+    kept = table[passed | _sibling_items(claims, table, passed, settings.list_item_score)]
     if kept.empty:
         return _empty()
     first = np.where(ids[kept["a"]] < ids[kept["b"]], kept["a"], kept["b"])

@@ -23,7 +23,7 @@ from pipeline.dedup_candidates import candidate_pairs, sample_fingerprints
 from pipeline.dedup_direction import DocMeta, decide_direction
 from pipeline.dedup_graph import assign_groups
 from pipeline.dedup_lexicon import distinct_hits, lexicon_ids, load_lexicon
-from pipeline.dedup_text import Tokens, Vocabulary, exact_key, tokenise
+from pipeline.dedup_text import Tokens, Vocabulary, tokenise
 from pipeline.settings import DedupSettings
 
 REQUIRED_COLUMNS = ["doc_id", "text"]
@@ -43,9 +43,9 @@ def _meta(row: dict[str, Any], hits: int) -> DocMeta:
     return DocMeta(str(row["doc_id"]), trust, date, hits)
 
 
-def _exact_groups(keys: list[str | None], metas: list[DocMeta]) -> dict[int, int]:
+def _exact_groups(keys: list[bytes | None], metas: list[DocMeta]) -> dict[int, int]:
     """member index -> index of its exact group's original (for groups of 2+)."""
-    groups: dict[str, list[int]] = {}
+    groups: dict[bytes, list[int]] = {}
     for idx, key in enumerate(keys):
         if key is not None:
             groups.setdefault(key, []).append(idx)
@@ -213,11 +213,11 @@ def find_copies(
     n_words = np.diff(tokens.doc_start)
     enough = n_words >= settings.min_words
     metas: list[DocMeta] = []
-    keys: list[str | None] = []
+    keys: list[bytes | None] = []
     flags: list[list[str]] = []
     columns = [c for c in ("doc_id", "trust", "updated", "retrieved", "flags") if c in docs]
-    for row, text, n_hits, ok in zip(
-        docs[columns].to_dict("records"), texts, hits, enough.tolist(), strict=True
+    for row, key, n_hits, ok in zip(
+        docs[columns].to_dict("records"), tokens.exact_keys, hits, enough.tolist(), strict=True
     ):
         metas.append(_meta(row, n_hits))
         old = row.get("flags")
@@ -225,7 +225,7 @@ def find_copies(
         if n_hits >= settings.tortured_min_hits:
             old.append("tortured_phrases")
         flags.append(sorted(set(old)))
-        keys.append(exact_key(text) if ok else None)
+        keys.append(key if ok else None)
     exact = _exact_groups(keys, metas)
     rows: list[dict[str, Any]] = []
     for member, original in sorted(exact.items()):

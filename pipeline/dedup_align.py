@@ -165,7 +165,7 @@ def _coverage(a: DocView, b: DocView, rows: list[int], settings: DedupSettings) 
     if span and aligned >= settings.span_min_density * span:
         best = span
     n = settings.word_ngram
-    floor, ceiling = settings.min_coverage, settings.same_document_coverage
+    floor, ceiling = settings.min_coverage / 2, settings.same_document_coverage
     if floor <= best / total < ceiling and len(a.grams) and len(b.grams):
         grams = a.grams[np.repeat(counted, lengths)[: len(a.grams)]]
         at = np.minimum(np.searchsorted(b.gram_set, grams), len(b.gram_set) - 1)

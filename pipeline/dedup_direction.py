@@ -44,6 +44,11 @@ class Direction:
     basis: str
 
 
+@lru_cache(maxsize=1)
+def _frequencies() -> dict[str, float]:
+    return get_frequency_dict("en")
+
+
 def _is_name(view: DocView, start: int, end: int) -> bool:
     return end - start >= 2 and sum(view.cap[start:end]) >= 2
 

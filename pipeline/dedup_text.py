@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -63,7 +62,9 @@ class Vocabulary(dict):
         self.folded: dict[str, int] = {}
         self.codes: list[int] = []
         self.offsets: list[int] = [0]
-        self[_LINE_TOKEN] = self._add([_LINE])
+        self.case_free: list[int] = []  # token id -> id of the case-folded token
+        self._case_free_ids: dict[str, int] = {}
+        self[_LINE_TOKEN] = self._add([_LINE], "")
 
     def word_id(self, folded: str) -> int:
         """Id of a case-folded word (added when new)."""
@@ -73,7 +74,9 @@ class Vocabulary(dict):
             self.words.append(folded)
         return fid
 
-    def _add(self, codes: list[int]) -> int:
+    def _add(self, codes: list[int], token: str) -> int:
+        folded = token.casefold()
+        self.case_free.append(self._case_free_ids.setdefault(folded, len(self._case_free_ids)))
         self.codes.extend(codes)
         self.offsets.append(len(self.codes))
         return len(self.offsets) - 2
@@ -87,7 +90,7 @@ class Vocabulary(dict):
         ]
         if token[-1] in ".!?":
             codes.append(_MAYBE_END)
-        self[token] = token_id = self._add(codes)
+        self[token] = token_id = self._add(codes, token)
         return token_id
 
     def expand(self, token_ids: np.ndarray) -> np.ndarray:
@@ -113,18 +116,23 @@ class Tokens:
     words: list[str]  # folded id -> word
     hashes: np.ndarray  # uint64 per word id (stable across runs and corpora)
     is_stop: np.ndarray  # bool per word id: a function word
+    exact_keys: list[bytes]  # per document: equal for texts equal up to case and blanks
 
     def doc_of(self, positions: np.ndarray) -> np.ndarray:
         """The document index of each global word position."""
         return np.searchsorted(self.doc_start, positions, side="right") - 1
 
 
-def _stream(text: str, lookup: Callable[[str], int]) -> np.ndarray:
+def _stream(text: str, vocab: Vocabulary) -> np.ndarray:
     tokens: list[str] = []
     for line in text.split("\n"):
         tokens.append(_LINE_TOKEN)  # a document starts a new line, too
         tokens.extend(line.split())
-    return np.fromiter(map(lookup, tokens), dtype=np.int32, count=len(tokens))
+    ids = list(map(vocab.get, tokens))  # plain dict lookups: the fast path
+    if None in ids:
+        for k in [k for k, t in enumerate(ids) if t is None]:
+            ids[k] = vocab[tokens[k]]
+    return np.array(ids, dtype=np.int32)
 
 
 def _resolve_ends(codes: np.ndarray) -> np.ndarray:
@@ -137,18 +145,30 @@ def _resolve_ends(codes: np.ndarray) -> np.ndarray:
     return codes[codes != _MAYBE_END]
 
 
+def _exact_keys(stream: np.ndarray, bounds: np.ndarray, vocab: Vocabulary) -> list[bytes]:
+    """Per document, a digest of its case-folded tokens (line breaks dropped): equal for
+    texts equal after NFKC, case folding and whitespace collapsing (see :func:`exact_key`)."""
+    folded = np.array(vocab.case_free, dtype=np.int64)[stream]
+    folded = np.where(stream == vocab[_LINE_TOKEN], -1, folded)
+    keys = []
+    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        part = folded[lo:hi]
+        keys.append(hashlib.blake2b(part[part >= 0].tobytes(), digest_size=16).digest())
+    return keys
+
+
 def tokenise(texts: list[str], vocab: Vocabulary | None = None) -> Tokens:
     """Tokenise every text once (NFKC first). ``vocab`` may be pre-seeded (lexicon words)."""
     vocab = vocab if vocab is not None else Vocabulary()
     chunks: list[np.ndarray] = []
     doc_lines = [0]  # line-break count before each document (each starts with one)
-    lookup = vocab.__getitem__
     for text in texts:
         if not unicodedata.is_normalized("NFKC", text):
             text = unicodedata.normalize("NFKC", text)
-        chunks.append(_stream(text, lookup))
+        chunks.append(_stream(text, vocab))
         doc_lines.append(doc_lines[-1] + text.count("\n") + 1)
     stream = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int32)
+    exact_keys = _exact_keys(stream, np.cumsum([0] + [len(c) for c in chunks]), vocab)
     codes = _resolve_ends(vocab.expand(stream))
     del stream
     del chunks
@@ -179,6 +199,7 @@ def tokenise(texts: list[str], vocab: Vocabulary | None = None) -> Tokens:
         words=words,
         hashes=hashes,
         is_stop=is_stop,
+        exact_keys=exact_keys,
     )
 
 

@@ -44,7 +44,15 @@ _PROMO = re.compile(
     r"\b(?:delivered (?:straight |right )?to your inbox|exclusive to [\w+ ]{1,30}subscribers|"
     r"subscribe to (?:our|the) newsletter|sign up for (?:our|the) newsletter|"
     r"support (?:the \w+|our journalism|independent journalism)|"
-    r"fund independent journalism|this story is funded by)\b",
+    r"fund independent journalism|this (?:story|article) is funded by|"
+    r"already have an account|(?:sign|log) in (?:or|to) (?:create|register|comment|reply)|"
+    r"(?:create an account|register) (?:or (?:sign|log) in )?to (?:comment|reply|post))\b",
+    re.I,
+)
+# A short line pointing elsewhere: "Related: ...", "You might also like: ...", "Written by X".
+_POINTER = re.compile(
+    r"^(?:related|see also|read more|read next|read also|also read|more|you might also like|"
+    r"you may also like|recommended)\s*:|^(?:written|posted|published) by\s+\S",
     re.I,
 )
 
@@ -59,12 +67,16 @@ def ui_rule(block: Block, settings: CleanSettings) -> tuple[str, str] | None:
     if label in _UI_LABELS:
         return "interface_label", "ui_label"
     n_words = len(label.split())
-    if block.kind == "heading" or n_words > settings.disclosure_max_words:
+    if n_words > settings.disclosure_max_words:
+        return None
+    if _PROMO.search(block.text):
+        return "newsletter", "promo_text"
+    if block.kind == "heading":
         return None
     if _DISCLOSURE.search(block.text):
         return "affiliate_disclosure", "disclosure_text"
-    if _PROMO.search(block.text):
-        return "newsletter", "promo_text"
+    if n_words <= settings.pointer_max_words and _POINTER.search(block.text):
+        return "related_links", "pointer_line"
     return None
 
 

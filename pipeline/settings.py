@@ -46,6 +46,8 @@ class CleanSettings:
     # HTML clean: affiliate-disclosure / promo wording removes a block only up to this many
     # words (a review paragraph that mentions commissions is content).
     disclosure_max_words: int = 60
+    # HTML clean: "Related: ..." / "Written by X" lines are pointers only up to this many words.
+    pointer_max_words: int = 20
     # HTML clean: a phone/WhatsApp call-to-action box is at most this long.
     cta_max_chars: int = 250
     # HTML clean: below this share of the page's candidate text, re-extract for recall.
@@ -152,6 +154,8 @@ class AlignSettings:
     min_score: float = 0.55
     # Pairs at or above this score are kept even when neither side's best (copies).
     sure_score: float = 0.8
+    # Lower cut for more bullets of a list a sentence already aligns with (one-to-many).
+    list_item_score: float = 0.45
 
 
 @dataclass(frozen=True)

@@ -29,10 +29,14 @@ def _looks_like_heading(unit: Unit, following: Unit | None, settings: CleanSetti
         return False
     if not (text[:1].isupper() or text[:1].isdigit()):
         return False
-    if following.kind == "heading" or (
-        following.kind == "paragraph" and len(words(following.text)) < settings.prose_min_words
-    ):
+    if following.kind == "heading":
         return False
+    if following.kind == "paragraph":
+        n_next = len(words(following.text))
+        if n_next < settings.prose_min_words or (
+            n_next <= settings.heading_max_words and not re.search(r"[.,;:!]\s*$", following.text)
+        ):
+            return False  # a short line follows: menus and link lists, not a section
     n = len(words(text))
     return (
         1 <= n <= settings.heading_max_words

@@ -159,9 +159,11 @@ _LEGAL_LINKS = (
     r"^\W*(?:privacy(?: policy)?|terms (?:of|and) (?:use|service|conditions)|cookie policy"
     r"|accessibility(?: statement)?|site ?map|disclaimers?|legal notice|imprint)\W*$"
 )
-_MEDICAL_DISCLAIMER = (
+_DISCLAIMER = (
     r"\b(?:is|are) not (?:intended (?:to be |as )?(?:a substitute|medical advice)"
     r"|a substitute for (?:professional )?(?:medical )?advice)"
+    r"|\bnor is it a substitute for\b|\bfor (?:general )?information(?:al)? purposes only\b"
+    r"|\b(?:does not|do not|is not intended to) (?:constitute|provide) (?:\w+ ){0,2}advice\b"
 )
 
 _COMMENT_FORM = (
@@ -203,7 +205,7 @@ RULES: tuple[Rule, ...] = (
     _rule("footer", "copyright",
           r"(?:©|\(c\)|copyright)\s*(?:\d{4}|[A-Z])|\ball rights reserved\b", 40),
     _rule("footer", "legal_links", _LEGAL_LINKS, 6),
-    _rule("footer", "medical_disclaimer", _MEDICAL_DISCLAIMER, 60),
+    _rule("footer", "disclaimer", _DISCLAIMER, 80),
 )
 
 _ADDRESS = re.compile(

@@ -161,3 +161,69 @@ def test_odd_input_does_not_crash_and_bad_tables_raise():
         find_copies(pd.DataFrame({"doc_id": ["a"]}), DedupSettings())
     with pytest.raises(ValueError, match="unique"):
         find_copies(frame({"a": "x"}).pipe(lambda f: pd.concat([f, f])), DedupSettings())
+
+
+def test_reflowed_copy_with_much_chrome_is_a_near_duplicate_not_partial():
+    paras = IBUPROFEN.split("\n\n")
+    reflowed = [" ".join(paras[1:3]), *paras[3:6], " ".join(paras[6:8]), *paras[8:]]
+    chrome = [
+        "Home | Health A-Z | Medicines",
+        "Share on Facebook",
+        "Share on Twitter",
+        "Print this page",
+        "Sign up for our newsletter",
+        "Related: Paracetamol for adults",
+        "Related: Aspirin for pain relief",
+        "Advertisement",
+        "Page last reviewed: 2 May 2024",
+        "Back to top",
+    ]
+    copy = "\n\n".join([*chrome[:4], *reflowed, *chrome[4:]])
+    _docs, relations = find_copies(frame({"mirror": copy, "nhs": IBUPROFEN}), DedupSettings())
+    assert len(relations) == 1
+    rel = relations.iloc[0]
+    assert rel["relation"] == "near_duplicate"
+    assert rel["evidence"]["coverage_copy"] >= 0.8 and rel["evidence"]["coverage_original"] >= 0.8
+
+
+def test_sentences_lines_and_exact_keys_from_one_tokenising_pass():
+    from pipeline.dedup_text import tokenise
+
+    texts = [
+        "# Dosage\n\nTake 200mg. Do not take more than 1,200mg a day.\n- with food",
+        "# DOSAGE\n\n\nTake  200mg. do not take MORE than 1,200mg a day. - with food",
+        "",
+    ]
+    tokens = tokenise(texts)
+    first = [
+        " ".join(tokens.words[w] for w in tokens.ids[lo:hi])
+        for lo, hi in zip(tokens.sent_start[:-1], tokens.sent_start[1:], strict=True)
+    ][: tokens.doc_sent[1]]
+    assert first == ["dosage", "take 200mg", "do not take more than 1 200mg a day", "with food"]
+    assert tokens.words.index("1") >= 0 and "200mg" in tokens.words
+    assert tokens.sent_line_words[: tokens.doc_sent[1]].tolist() == [1, 11, 11, 2]
+    # the first two texts differ only in case and blanks (line breaks included)
+    assert tokens.exact_keys[0] == tokens.exact_keys[1] != tokens.exact_keys[2]
+    assert tokenise([texts[0].replace("food", "water")]).exact_keys[0] != tokens.exact_keys[0]
+    assert tokens.doc_start.tolist()[-2:] == [tokens.doc_start[-1]] * 2  # empty text: no words
+
+
+def test_pages_echoing_a_source_with_many_swapped_words_are_not_partial_copies():
+    paras = IBUPROFEN.split("\n\n")
+    swaps = {
+        "pain": "ache",
+        "take": "consume",
+        "tablets": "pills",
+        "doctor": "physician",
+        "stomach": "tummy",
+        "dose": "amount",
+        "common": "widespread",
+        "available": "obtainable",
+        "headaches": "migraines",
+        "people": "individuals",
+        "help": "assist",
+    }
+    echoed = " ".join(swaps.get(w, w) for w in " ".join(paras[4:8]).split())
+    page = "\n\n".join([*PARACETAMOL.split("\n\n"), echoed])
+    _docs, relations = find_copies(frame({"blog": page, "nhs": IBUPROFEN}), DedupSettings())
+    assert relations.empty
