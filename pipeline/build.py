@@ -17,9 +17,21 @@ from pipeline import __version__
 from pipeline.align import align_claims
 from pipeline.clean import clean_documents
 from pipeline.corpus_md import render_corpus_md
+from pipeline.decisions import Decisions, parse_decisions
+from pipeline.decisions_hooks import (
+    decisions_after_clean,
+    decisions_after_dedup,
+    decisions_after_reconcile,
+)
 from pipeline.dedup import find_copies
 from pipeline.ingest import ingest_captures
-from pipeline.io import csv_bytes, jsonl_bytes, read_raw_dir, write_output_dir
+from pipeline.io import (
+    csv_bytes,
+    jsonl_bytes,
+    read_decisions_text,
+    read_raw_dir,
+    write_output_dir,
+)
 from pipeline.reconcile import reconcile_claims
 from pipeline.report import load_processed, render_reports
 from pipeline.report.tables import complete_tables
@@ -47,13 +59,17 @@ def run_stage(
     tables: dict[str, pd.DataFrame],
     settings: Settings,
     progress: Progress = _no_progress,
+    decisions: Decisions | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Run one stage on ``tables`` (file name -> table) and return the tables it writes.
 
     ``clean`` reads ``raw_files`` and ``raw_sources`` (ingest + clean); ``dedup`` reads
     documents; ``align`` reads documents; ``reconcile`` reads documents, sentences and
-    alignments. An empty corpus gives empty tables, never an error.
+    alignments. An empty corpus gives empty tables, never an error. The editors'
+    ``decisions`` apply after clean, dedup and reconcile; their statuses go to
+    ``decisions.jsonl`` (and unknown doc_ids to ``errors.jsonl``).
     """
+    decisions = decisions or Decisions()
     documents = tables.get("documents.jsonl", _empty("documents.jsonl"))
     if stage == "clean":
         ingested, ingest_errors = ingest_captures(
@@ -65,18 +81,20 @@ def run_stage(
         cleaned = cleaned.assign(group_id=cleaned["doc_id"], derived_from=None, relation="original")
         parts = [tables.get("read_errors"), ingest_errors, clean_errors]
         errors = pd.concat([p for p in parts if p is not None and not p.empty] or [ingest_errors])
-        return {
+        result = {
             "documents.jsonl": cleaned,
             "removed.jsonl": removed,
             "errors.jsonl": errors.reset_index(drop=True),
         }
+        return decisions_after_clean(result, ingested["doc_id"], decisions)
     if stage == "dedup":
-        if documents.empty:
-            return {"documents.jsonl": documents, "relations.jsonl": _empty("relations.jsonl")}
-        documents, relations = find_copies(documents, settings.dedup)
-        groups = documents["group_id"].nunique()
-        progress(f"dedup: {len(relations)} related pairs, {groups} source groups")
-        return {"documents.jsonl": documents, "relations.jsonl": relations}
+        relations = _empty("relations.jsonl")
+        if not documents.empty:
+            documents, relations = find_copies(documents, settings.dedup)
+            groups = documents["group_id"].nunique()
+            progress(f"dedup: {len(relations)} related pairs, {groups} source groups")
+        result = {"documents.jsonl": documents, "relations.jsonl": relations}
+        return decisions_after_dedup(result, tables, decisions)
     if stage == "align":
         if documents.empty:
             empty = {"sentences.jsonl", "alignments.jsonl"}
@@ -88,11 +106,12 @@ def run_stage(
     if stage == "reconcile":
         sentences = tables.get("sentences.jsonl", _empty("sentences.jsonl"))
         alignments = tables.get("alignments.jsonl", _empty("alignments.jsonl"))
-        if documents.empty:
-            return {"claims.jsonl": _empty("claims.jsonl"), "sources.csv": _empty("sources.csv")}
-        claims, sources = reconcile_claims(sentences, alignments, documents, settings.reconcile)
-        progress(f"reconcile: {len(claims)} claims")
-        return {"claims.jsonl": claims, "sources.csv": sources}
+        claims, sources = _empty("claims.jsonl"), _empty("sources.csv")
+        if not documents.empty:
+            claims, sources = reconcile_claims(sentences, alignments, documents, settings.reconcile)
+            progress(f"reconcile: {len(claims)} claims")
+        result = {"claims.jsonl": claims, "sources.csv": sources}
+        return decisions_after_reconcile(result, tables, decisions)
     raise ValueError(f"unknown stage {stage!r}: use one of {', '.join(STAGES)}")
 
 
@@ -102,14 +121,16 @@ def run_stages(
     settings: Settings,
     progress: Progress = _no_progress,
     read_errors: pd.DataFrame | None = None,
+    decisions: Decisions | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """ingest + clean -> dedup -> align -> reconcile on in-memory tables."""
+    """ingest + clean -> dedup -> align -> reconcile on in-memory tables, with the
+    editors' ``decisions`` applied along the way."""
     started = time.perf_counter()
     tables: dict[str, pd.DataFrame] = {"raw_files": raw_files, "raw_sources": sources}
     if read_errors is not None:
         tables["read_errors"] = read_errors
     for stage in STAGES:
-        tables.update(run_stage(stage, tables, settings, progress))
+        tables.update(run_stage(stage, tables, settings, progress, decisions))
     progress(f"stages done in {time.perf_counter() - started:.1f}s")
     return {name: frame for name, frame in tables.items() if name in FIELDS}
 
@@ -273,9 +294,10 @@ def build(
 ) -> dict[str, pd.DataFrame]:
     """Build ``raw`` into ``out``: read, run every stage, write all outputs atomically."""
     raw_files, sources, read_errors = read_raw_dir(raw, settings.ingest)
+    decisions = parse_decisions(read_decisions_text(raw))
     progress(f"read {len(raw_files)} files from {raw}")
     errors = pd.DataFrame(read_errors, columns=ERROR_COLUMNS)
-    tables = run_stages(raw_files, sources, settings, progress, errors)
+    tables = run_stages(raw_files, sources, settings, progress, errors, decisions)
     _write(out, tables, raw_files, raw, settings, progress)
     return tables
 
@@ -289,6 +311,7 @@ def run_one_stage(
     ``out``; ``report`` only renders reports/ again.
     """
     raw_files, sources, read_errors = read_raw_dir(raw, settings.ingest)
+    decisions = parse_decisions(read_decisions_text(raw))
     tables: dict[str, pd.DataFrame] = {}
     if (out / "documents.jsonl").is_file():
         tables = {k: v for k, v in load_processed(out).items() if (out / k).is_file()}
@@ -301,7 +324,7 @@ def run_one_stage(
     if stage != "report":
         tables.update({"raw_files": raw_files, "raw_sources": sources})
         tables["read_errors"] = pd.DataFrame(read_errors, columns=ERROR_COLUMNS)
-        tables.update(run_stage(stage, tables, settings, progress))
+        tables.update(run_stage(stage, tables, settings, progress, decisions))
     kept = {name: frame for name, frame in tables.items() if name in FIELDS}
     _write(out, kept, raw_files, raw, settings, progress)
     return kept

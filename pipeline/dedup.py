@@ -1,11 +1,15 @@
 """Dedup stage: exact, near-duplicate, spun and partial copies; originals; source groups.
 
+0. one tokenising pass over the corpus (``dedup_text``): word ids, sentences and lines
+   as flat numpy arrays, shared by every step below;
 1. exact duplicates: equal text after NFKC, case folding and whitespace collapsing;
 2. candidates (sub-quadratic): sampled word and function-word n-gram fingerprints in an
    inverted index (``dedup_candidates``), on one representative per exact group;
-3. verification: in-order sentence alignment scored over both documents
-   (``dedup_align``); relation from coverage (same document vs partial copy) and the
-   share of changed content words (near duplicate vs spun copy);
+3. verification: in-order sentence alignment of both documents (``dedup_align``);
+   coverage is measured over content (short unshared lines such as site chrome do not
+   count). Both sides covered: the same document, a near duplicate when few content
+   words were replaced by others, else a spun copy; one side only: a partial copy,
+   provided the carried text is the text itself (few words replaced);
 4. direction: wording frequency, garbled names, tortured phrases, containment,
    provenance, then a fixed rule (``dedup_direction``);
 5. groups: each copy points at its best original; ``group_id`` is the root's doc_id.

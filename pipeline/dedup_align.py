@@ -30,7 +30,13 @@ class DocView:
     content_words: int  # words in content sentences (the coverage denominator)
     words: list[str]  # the corpus word table (folded id -> word)
     cap: list[bool]  # per word: written with a capital first letter
-    grams: np.ndarray  # uint64 hash of the word n-gram starting at each position
+    hashes: np.ndarray  # uint64 hash of every word
+    ngram: int  # word n-gram length of ``grams``
+
+    @cached_property
+    def grams(self) -> np.ndarray:
+        """Hash of the word n-gram starting at each position (computed when needed)."""
+        return ngram_hashes(self.hashes, self.ngram)
 
     @cached_property
     def gram_set(self) -> np.ndarray:
@@ -54,7 +60,6 @@ def doc_view(tokens: Tokens, idx: int, settings: DedupSettings) -> DocView:
     if content_words == 0:  # all short lines (a list, a stub): every line counts
         content = np.ones(len(lengths), dtype=bool)
         content_words = int(lengths.sum())
-    grams = ngram_hashes(tokens.hashes[ids], settings.word_ngram)
     return DocView(
         ids=ids.tolist(),
         stop=tokens.is_stop[ids].tolist(),
@@ -64,7 +69,8 @@ def doc_view(tokens: Tokens, idx: int, settings: DedupSettings) -> DocView:
         content_words=content_words,
         words=tokens.words,
         cap=tokens.cap[lo:hi].tolist(),
-        grams=grams,
+        hashes=tokens.hashes[ids],
+        ngram=settings.word_ngram,
     )
 
 
@@ -166,7 +172,7 @@ def _coverage(a: DocView, b: DocView, rows: list[int], settings: DedupSettings) 
         best = span
     n = settings.word_ngram
     floor, ceiling = settings.min_coverage / 2, settings.same_document_coverage
-    if floor <= best / total < ceiling and len(a.grams) and len(b.grams):
+    if floor <= best / total < ceiling and len(a.grams) and len(b.gram_set):
         grams = a.grams[np.repeat(counted, lengths)[: len(a.grams)]]
         at = np.minimum(np.searchsorted(b.gram_set, grams), len(b.gram_set) - 1)
         found = int((b.gram_set[at] == grams).sum())

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,7 +31,8 @@ _WORD = re.compile(r"\w+(?:['’]\w+)*")
 # Codes in the token stream besides words: a line break, a sentence end, and a [.!?]
 # ending a blank-separated token (a sentence end when the next word is capitalised).
 _LINE, _SENTENCE, _MAYBE_END = -1, -2, -3
-_LINE_TOKEN = "\n"
+_LINE_TOKEN = "\ue000"  # stands for a line break in the token stream (a private-use char)
+_LINE_SPACED = f" {_LINE_TOKEN} "
 
 
 def normalise_text(text: str) -> str:
@@ -117,6 +119,7 @@ class Tokens:
     hashes: np.ndarray  # uint64 per word id (stable across runs and corpora)
     is_stop: np.ndarray  # bool per word id: a function word
     exact_keys: list[bytes]  # per document: equal for texts equal up to case and blanks
+    # (comparable within one ``tokenise`` call only)
 
     def doc_of(self, positions: np.ndarray) -> np.ndarray:
         """The document index of each global word position."""
@@ -124,15 +127,9 @@ class Tokens:
 
 
 def _stream(text: str, vocab: Vocabulary) -> np.ndarray:
-    tokens: list[str] = []
-    for line in text.split("\n"):
-        tokens.append(_LINE_TOKEN)  # a document starts a new line, too
-        tokens.extend(line.split())
-    ids = list(map(vocab.get, tokens))  # plain dict lookups: the fast path
-    if None in ids:
-        for k in [k for k, t in enumerate(ids) if t is None]:
-            ids[k] = vocab[tokens[k]]
-    return np.array(ids, dtype=np.int32)
+    """Token ids of one text, a line-break token first and at every line break."""
+    tokens = (_LINE_TOKEN + " " + text.replace("\n", _LINE_SPACED)).split()
+    return np.fromiter(map(vocab.__getitem__, tokens), dtype=np.int32, count=len(tokens))
 
 
 def _resolve_ends(codes: np.ndarray) -> np.ndarray:
@@ -157,49 +154,72 @@ def _exact_keys(stream: np.ndarray, bounds: np.ndarray, vocab: Vocabulary) -> li
     return keys
 
 
-def tokenise(texts: list[str], vocab: Vocabulary | None = None) -> Tokens:
-    """Tokenise every text once (NFKC first). ``vocab`` may be pre-seeded (lexicon words)."""
-    vocab = vocab if vocab is not None else Vocabulary()
+_BATCH_DOCS = 2048  # documents tokenised per batch (bounds the temporary arrays)
+
+
+def _batch(texts: list[str], vocab: Vocabulary) -> dict[str, np.ndarray | list[bytes]]:
+    """Tokenise a batch of texts; word and sentence offsets start at 0 for the batch."""
     chunks: list[np.ndarray] = []
-    doc_lines = [0]  # line-break count before each document (each starts with one)
+    doc_lines = [0]  # line breaks before each document (each document starts with one)
     for text in texts:
         if not unicodedata.is_normalized("NFKC", text):
             text = unicodedata.normalize("NFKC", text)
         chunks.append(_stream(text, vocab))
         doc_lines.append(doc_lines[-1] + text.count("\n") + 1)
-    stream = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int32)
-    exact_keys = _exact_keys(stream, np.cumsum([0] + [len(c) for c in chunks]), vocab)
+    stream = np.concatenate(chunks)
+    keys = _exact_keys(stream, np.cumsum([0] + [len(c) for c in chunks]), vocab)
     codes = _resolve_ends(vocab.expand(stream))
-    del stream
-    del chunks
     word_pos = np.flatnonzero(codes >= 0)
-    line_no = np.cumsum(codes == _LINE) - 1
-    sent_no = np.cumsum(codes < 0) - 1
-    line_of_word = line_no[word_pos]
-    doc_start = np.searchsorted(line_of_word, doc_lines).astype(np.int64)
-    sent_of_word = sent_no[word_pos]
-    new_sent = np.r_[True, sent_of_word[1:] != sent_of_word[:-1]] if len(word_pos) else []
+    line_of_word = (np.cumsum(codes == _LINE) - 1)[word_pos]
+    sent_of_word = (np.cumsum(codes < 0) - 1)[word_pos]
+    doc_start = np.searchsorted(line_of_word, doc_lines)
+    new_sent = np.ones(len(word_pos), dtype=bool)
+    new_sent[1:] = sent_of_word[1:] != sent_of_word[:-1]
     first_words = np.flatnonzero(new_sent)
-    sent_start = np.r_[first_words, len(word_pos)].astype(np.int64)
-    doc_sent = np.searchsorted(first_words, doc_start).astype(np.int64)
-    line_words = np.bincount(line_of_word, minlength=int(doc_lines[-1]))
-    sent_line_words = line_words[line_of_word[first_words]].astype(np.int32)
+    line_words = np.bincount(line_of_word, minlength=doc_lines[-1])
     word_codes = codes[word_pos]
-    del codes
+    return {
+        "ids": (word_codes >> 2).astype(np.int32),
+        "cap": (word_codes & 1).astype(bool),
+        "doc_start": doc_start[:-1],
+        "sent_start": first_words,
+        "doc_sent": np.searchsorted(first_words, doc_start[:-1]),
+        "sent_line_words": line_words[line_of_word[first_words]].astype(np.int32),
+        "exact_keys": keys,
+    }
+
+
+def tokenise(texts: list[str], vocab: Vocabulary | None = None) -> Tokens:
+    """Tokenise every text once (NFKC first). ``vocab`` may be pre-seeded (lexicon words)."""
+    vocab = vocab if vocab is not None else Vocabulary()
+    parts: dict[str, list] = defaultdict(list)
+    n_words = n_sents = 0
+    for first in range(0, len(texts), _BATCH_DOCS):
+        batch = _batch(texts[first : first + _BATCH_DOCS], vocab)
+        parts["doc_start"].append(batch["doc_start"] + n_words)
+        parts["sent_start"].append(batch["sent_start"] + n_words)
+        parts["doc_sent"].append(batch["doc_sent"] + n_sents)
+        for name in ("ids", "cap", "sent_line_words", "exact_keys"):
+            parts[name].append(batch[name])
+        n_words += len(batch["ids"])
+        n_sents += len(batch["sent_start"])
+
+    def joined(name: str, end: int | None = None, dtype: type = np.int64) -> np.ndarray:
+        arrays = [*parts[name], *([np.array([end])] if end is not None else [])]
+        return np.concatenate(arrays).astype(dtype) if arrays else np.zeros(0, dtype=dtype)
+
     words = vocab.words
-    hashes = np.fromiter((word_hash(w) for w in words), dtype=np.uint64, count=len(words))
-    is_stop = np.fromiter((w in STOPWORDS for w in words), dtype=bool, count=len(words))
     return Tokens(
-        ids=(word_codes >> 2).astype(np.int32),
-        cap=(word_codes & 1).astype(bool),
-        doc_start=doc_start,
-        sent_start=sent_start,
-        doc_sent=doc_sent,
-        sent_line_words=sent_line_words,
+        ids=joined("ids", dtype=np.int32),
+        cap=joined("cap", dtype=bool),
+        doc_start=joined("doc_start", n_words),
+        sent_start=joined("sent_start", n_words),
+        doc_sent=joined("doc_sent", n_sents),
+        sent_line_words=joined("sent_line_words", dtype=np.int32),
         words=words,
-        hashes=hashes,
-        is_stop=is_stop,
-        exact_keys=exact_keys,
+        hashes=np.fromiter((word_hash(w) for w in words), dtype=np.uint64, count=len(words)),
+        is_stop=np.fromiter((w in STOPWORDS for w in words), dtype=bool, count=len(words)),
+        exact_keys=[key for keys in parts["exact_keys"] for key in keys],
     )
 
 
@@ -220,8 +240,8 @@ def ngram_hashes(hashes: np.ndarray, n: int) -> np.ndarray:
     count = len(hashes) - n + 1
     acc = np.zeros(count, dtype=np.uint64)
     with np.errstate(over="ignore"):
-        for k in range(n):
-            acc = acc * np.uint64(0x100000001B3) + mix64(hashes[k : k + count] + np.uint64(k))
+        for k in range(n):  # polynomial over the (already random) word hashes
+            acc = acc * np.uint64(0x100000001B3) + hashes[k : k + count]
     return mix64(acc)
 
 

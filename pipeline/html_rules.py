@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from pipeline.blocks import Removal
@@ -75,6 +76,12 @@ def _norm(text: str) -> str:
     return " ".join(text.split())
 
 
+# Evaluated in C: no Python proxy per descendant, no Python string splitting.
+_TEXT = etree.XPath("normalize-space()", smart_strings=False)
+_CUT_MARK = "data-curate-cut"
+_IN_CUT = etree.XPath(f"boolean(ancestor-or-self::*[@{_CUT_MARK}])")
+
+
 def _attr_reason(el: HtmlElement) -> tuple[str, str] | None:
     """Reason from the element's tag, role, aria-modal or class/id names."""
     tag = el.tag
@@ -84,7 +91,7 @@ def _attr_reason(el: HtmlElement) -> tuple[str, str] | None:
     if role in _ROLE_REASONS:
         return _ROLE_REASONS[role], f"role_{role}"
     names = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
-    if not names.strip():
+    if not _NAMES.search(names):
         return None
     for token in _TOKEN_SPLIT.split(names):
         reason = _TOKEN_REASONS.get(token)
@@ -120,7 +127,7 @@ def _cta_container(link: HtmlElement, max_chars: int) -> HtmlElement | None:
     for el in [link, *link.iterancestors()]:
         if el.tag in _KEEP_TAGS or el.tag not in _CTA_CONTAINERS:
             break
-        text = _norm(el.text_content())
+        text = _TEXT(el)
         if len(text) > max_chars:
             break
         if el is link or _CALL_TEXT.search(text) or len(text) < 60:
@@ -134,7 +141,19 @@ def _drop(el: HtmlElement) -> None:
         el.drop_tree()
 
 
-_ATTR_CANDIDATES = ".//*[@class or @id or @role] | .//nav | .//footer"
+# One regex over class, id and role picks the candidates inside libxml2's XPath walk, so
+# Python only sees elements that a token, substring or role can match.
+_NAME_PATTERN = (
+    r"(?:^|[\s_-])(?:" + "|".join(sorted(map(re.escape, _TOKEN_REASONS), key=len, reverse=True))
+    + r")(?:$|[\s_-])|" + "|".join(re.escape(n) for n, _ in _SUBSTRING_REASONS)
+    + r"|(?:^|\s)(?:" + "|".join(_ROLE_REASONS) + r")(?:$|\s)"
+)
+_NAMES = re.compile(_NAME_PATTERN)
+# Elements inside nav/footer are cut with them: no need to look at them one by one.
+_ATTR_CANDIDATES = etree.XPath(
+    ".//*[(@class or @id or @role) and not(ancestor::nav or ancestor::footer)]"
+    " | .//nav | .//footer"
+)
 _TEXT_CANDIDATES = (
     ".//text()[contains(., 'ookie') or contains(., 'hat') or contains(., 'online') "
     "or contains(., 'hatsApp') or contains(., 'ewsletter') or contains(., 'ubscribe')]"
@@ -154,7 +173,7 @@ def _text_rule_box(
             break
         if el.tag in _CODE_TAGS:  # code samples quote banners and headers verbatim
             return None
-        text = _norm(el.text_content())
+        text = _TEXT(el)
         if len(text) > settings.banner_max_chars:
             break
         hit = _text_reason(el, text, settings.chat_text_max_chars)
@@ -169,51 +188,55 @@ def strip_boilerplate_elements(root: HtmlElement, settings: CleanSettings) -> li
     Elements holding more than ``boilerplate_max_share`` of the page's text (and over
     ``boilerplate_min_guard_chars``) are never cut: a wrapper named "has-sidebar" is
     not a sidebar. ``main``/``article`` and their ancestors are never cut by name.
+    Doomed elements are marked with an attribute first (so later rules skip what lies
+    inside them without walking it in Python) and dropped at the end.
     """
     body = root.find("body") if root.tag == "html" else root
     if body is None:
         body = root
-    page_chars = len(_norm(body.text_content()))
+    page_chars = len(_TEXT(body))
     guard = max(settings.boilerplate_min_guard_chars, settings.boilerplate_max_share * page_chars)
     protected: set = set()
     for keep in [*root.iter("main", "article"), *root.xpath("//*[@role='main']")]:
         protected.add(keep)
         protected.update(keep.iterancestors())
     doomed: list[tuple[HtmlElement, str, str, str]] = []
-    dead: set = set()
 
     def mark(el: HtmlElement, reason: str, rule: str, text: str) -> None:
         doomed.append((el, reason, rule, text))
-        dead.update(el.iter())
+        el.set(_CUT_MARK, "")
 
-    for el in body.xpath(_ATTR_CANDIDATES):
-        if el in dead or el in protected or el.tag in _KEEP_TAGS:
+    for el in _ATTR_CANDIDATES(body):
+        if el in protected or el.tag in _KEEP_TAGS:
             continue
         hit = _attr_reason(el)
-        if hit is None:
+        if hit is None or _IN_CUT(el):
             continue
-        text = _norm(el.text_content())
+        text = _TEXT(el)
         if len(text) <= guard:
             mark(el, hit[0], hit[1], text)
     for node in body.xpath(_TEXT_CANDIDATES):
         start = node.getparent()
         while start is not None and not isinstance(start.tag, str):
             start = start.getparent()  # text after a comment belongs to the comment's parent
-        if start is None or start in dead:
+        if start is None or _IN_CUT(start):
             continue
         found = _text_rule_box(start, protected, settings)
-        if found is not None and found[0] not in dead:
+        if found is not None:
             mark(found[0], found[1][0], found[1][1], found[2])
     for link in body.xpath(_LINK_CANDIDATES):
-        if link in dead:
+        if _IN_CUT(link):
             continue
         box = _cta_container(link, settings.cta_max_chars)
-        if box is not None and box not in protected and box not in dead:
+        if box is not None and box not in protected:
             reason, rule = _contact_link_reason(link)
-            mark(box, reason, rule, _norm(box.text_content()))
+            mark(box, reason, rule, _TEXT(box))
     removals: list[Removal] = []
     for el, reason, rule, text in doomed:
+        parent = el.getparent()
+        if parent is not None and _IN_CUT(parent):
+            continue  # inside a larger cut box, whose text already covers it
         if text:
-            removals.append(Removal(text, reason, rule))
+            removals.append(Removal(_norm(text), reason, rule))
         _drop(el)
     return removals

@@ -59,6 +59,17 @@ def read_raw_dir(raw: Path, settings: IngestSettings) -> tuple[pd.DataFrame, pd.
     return files, read_sources_csv(raw / "sources.csv", errors), errors
 
 
+def read_decisions_text(raw: Path) -> str:
+    """The text of raw/decisions.toml ("" when there is none)."""
+    path = raw / "decisions.toml"
+    if not path.is_file():
+        return ""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"decisions.toml is not UTF-8 text: {exc}") from exc
+
+
 def read_sources_csv(path: Path, errors: list[dict[str, str]]) -> pd.DataFrame:
     """raw/sources.csv as strings (empty frame when absent or unreadable)."""
     if not path.exists():

@@ -98,6 +98,18 @@ FIELDS: dict[str, list[tuple[str, str, str]]] = {
         ("score", "number", "alignment score 0..1"),
         ("method", "string", "which scorer aligned them"),
     ],
+    "decisions.jsonl": [
+        (
+            "decision",
+            "string",
+            "kind of editorial decision: exclude, trust, not_related, relation, pin, merge, split",
+        ),
+        ("target", "string", "what it names: doc_id, 'a <-> b', 'copy -> original', claim_id(s)"),
+        ("status", "string", "applied, stale (its target is gone from this build) or error"),
+        ("detail", "string", "what applying it changed, or why it could not apply"),
+        ("note", "string", "the editor's note from raw/decisions.toml"),
+        ("entry", "integer", "position of the entry among the file's entries of its kind"),
+    ],
     "errors.jsonl": [
         ("source_file", "string", "the raw file (or sources.csv / decisions.toml)"),
         ("stage", "string", "the stage that could not process it"),
@@ -113,6 +125,7 @@ DESCRIPTIONS = {
     "claims.jsonl": "One row per reconciled claim with citations and status.",
     "sources.csv": "One row per source document with its citation key.",
     "errors.jsonl": "One row per input that could not be processed.",
+    "decisions.jsonl": "One row per editorial decision in raw/decisions.toml, with its status.",
     "sentences.jsonl": "Intermediate: one row per segmented sentence or list item.",
     "alignments.jsonl": "Intermediate: one row per aligned pair of sentences across documents.",
     "corpus.md": "The reconciled corpus for people, with citation tags and references.",

@@ -23,6 +23,7 @@ _BULLET = re.compile(r"^(\s*)(?:[*+•·▪◦‣●○■□➢➤►–-]|\(?\
 _QUOTE = re.compile(r"^\s{0,3}>\s?")
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _LINK_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*\S+")
 
 _IMAGE = re.compile(r"\[!\[[^\]]*\]\([^)]*\)\]\([^)]*\)|!\[[^\]]*\]\([^)]*\)|!\[[^\]]*\]\[[^\]]*\]")
@@ -49,6 +50,7 @@ class Unit:
     images: list[str] = field(default_factory=list)  # Markdown images cut from the text
     link_chars: int = 0  # characters of ``text`` that were link anchors
     group: int = 0  # index of the blank-line-separated group it came from
+    table_row: bool = False  # a Markdown table row (cells joined by "; ")
 
     @property
     def raw(self) -> str:
@@ -206,6 +208,11 @@ def split_units(text: str, max_wrap_width: int) -> tuple[list[Unit], list[str]]:
             match = _BULLET.match(line)
             item_indent = len(match.group(1)) if match else 0
             current = new_unit("item", line[match.end():] if match else line, line)
+            continue
+        if _TABLE_ROW.match(line):  # a Markdown table row: one paragraph, cells kept apart
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            new_unit("paragraph", "; ".join(c for c in cells if c), line).table_row = True
+            current = None
             continue
         # plain text line: continuation or a new paragraph
         indent = len(line) - len(line.lstrip())

@@ -25,7 +25,7 @@ _LABELLED_VALUE = re.compile(r"^[\w(][\w ()/&'’-]{0,40}:\s*\S")
 def _looks_like_heading(unit: Unit, following: Unit | None, settings: CleanSettings) -> bool:
     """A plain-text line that is a heading: short, unpunctuated, followed by text."""
     text = unit.text
-    if unit.kind != "paragraph" or len(unit.raw_lines) != 1 or following is None:
+    if unit.kind != "paragraph" or len(unit.raw_lines) != 1 or following is None or unit.table_row:
         return False
     if not (text[:1].isupper() or text[:1].isdigit()):
         return False
@@ -78,10 +78,12 @@ def _prose_score(unit: Unit, introduced: bool, settings: CleanSettings) -> float
     """How much the unit reads like running text (positive) or like furniture (negative).
 
     ``introduced``: the unit is a list item whose list a sentence announced ("...include:");
-    such items never count against the text around them.
+    such items never count against the text around them; nor do rows of a data table.
     """
     tokens = words(unit.text)
     n = len(tokens)
+    if unit.table_row and unit.link_density < 0.5:
+        return 0.0
     titled = title_case_share(tokens) > 0.7 and not ends_sentence(unit.text)
     links = unit.link_density >= 0.5 or _is_truncated(unit.text)
     if unit.kind == "item":

@@ -91,7 +91,7 @@ def _rule(reason: str, name: str, pattern: str, max_words: int) -> Rule:
 
 
 _SOCIAL = (
-    r"(?:facebook|twitter|x\.com|linked\s?in|linkdin|pinterest|whats\s?app|reddit|telegram|"
+    r"(?:facebook|twitter|x\.com|linked\s?in|pinterest|whats\s?app|reddit|telegram|"
     r"instagram|tumblr|flipboard|threads|bluesky)"
 )
 _CONTACT_VERB = (

@@ -248,3 +248,29 @@ def test_same_input_same_output() -> None:
     text = _seed("004")
     first, second = _clean(text), _clean(text)
     assert first == second
+
+
+def test_markdown_table_and_wrapped_list_items() -> None:
+    capture = """# Managing gout
+
+Gout is a type of arthritis that causes sudden, severe attacks of pain, swelling and
+redness in one or more joints, most often the big toe. Attacks can come back over time.
+
+You can lower your risk of another attack if you:
+
+* drink plenty of water and avoid sugary drinks, especially ones sweetened with
+  fructose, which raises uric acid levels
+* cut down on alcohol, particularly beer and spirits
+
+| Medicine | Use | When |
+|---|---|---|
+| Colchicine | Treats attacks | Within 12 hours |
+| Allopurinol | Prevents attacks | Every day |
+
+Talk to your doctor before you stop taking any medicine, even when you feel well again.
+"""
+    blocks = _clean(capture, "markdown").blocks
+    assert [b.kind for b in blocks] == ["heading", "paragraph", "paragraph", "item", "item",
+                                        "paragraph", "paragraph", "paragraph", "paragraph"]
+    assert blocks[3].text.endswith("sweetened with fructose, which raises uric acid levels")
+    assert blocks[7].text == "Allopurinol; Prevents attacks; Every day"

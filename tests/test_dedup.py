@@ -193,6 +193,7 @@ def test_sentences_lines_and_exact_keys_from_one_tokenising_pass():
         "# Dosage\n\nTake 200mg. Do not take more than 1,200mg a day.\n- with food",
         "# DOSAGE\n\n\nTake  200mg. do not take MORE than 1,200mg a day. - with food",
         "",
+        "# Dosage\n\nTake 200mg. Do not take more than 1,200mg a day.\n- with water",
     ]
     tokens = tokenise(texts)
     first = [
@@ -204,8 +205,8 @@ def test_sentences_lines_and_exact_keys_from_one_tokenising_pass():
     assert tokens.sent_line_words[: tokens.doc_sent[1]].tolist() == [1, 11, 11, 2]
     # the first two texts differ only in case and blanks (line breaks included)
     assert tokens.exact_keys[0] == tokens.exact_keys[1] != tokens.exact_keys[2]
-    assert tokenise([texts[0].replace("food", "water")]).exact_keys[0] != tokens.exact_keys[0]
-    assert tokens.doc_start.tolist()[-2:] == [tokens.doc_start[-1]] * 2  # empty text: no words
+    assert tokens.exact_keys[3] != tokens.exact_keys[0]
+    assert tokens.doc_start[2] == tokens.doc_start[3]  # the empty text has no words
 
 
 def test_pages_echoing_a_source_with_many_swapped_words_are_not_partial_copies():
@@ -227,3 +228,15 @@ def test_pages_echoing_a_source_with_many_swapped_words_are_not_partial_copies()
     page = "\n\n".join([*PARACETAMOL.split("\n\n"), echoed])
     _docs, relations = find_copies(frame({"blog": page, "nhs": IBUPROFEN}), DedupSettings())
     assert relations.empty
+
+
+def test_tokenising_in_batches_gives_the_same_arrays(monkeypatch):
+    import pipeline.dedup_text as dedup_text
+
+    texts = [IBUPROFEN, "", PARACETAMOL, IBUPROFEN.upper(), "One line only."]
+    whole = dedup_text.tokenise(texts)
+    monkeypatch.setattr(dedup_text, "_BATCH_DOCS", 2)
+    batched = dedup_text.tokenise(texts)
+    for name in ("ids", "cap", "doc_start", "sent_start", "doc_sent", "sent_line_words"):
+        assert getattr(batched, name).tolist() == getattr(whole, name).tolist(), name
+    assert batched.exact_keys == whole.exact_keys

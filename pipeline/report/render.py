@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from pipeline.report.decisions_view import decisions_view
 from pipeline.report.diff import diff_builds
 from pipeline.report.links import claim_anchor, document_page
 from pipeline.report.pages import (
@@ -129,4 +130,5 @@ def _index_view(
         "errors": errors,
         "heatmap": heatmap_view(texts, relations),
         "removed_total": sum(len(v) for v in removed_by_doc.values()),
+        "decisions": decisions_view(t["decisions.jsonl"]),
     }

@@ -20,6 +20,7 @@ TABLE_NAMES = (
     "errors.jsonl",
     "sentences.jsonl",
     "alignments.jsonl",
+    "decisions.jsonl",
 )
 
 

@@ -1,0 +1,310 @@
+"""Editorial decisions (raw/decisions.toml): parsing, and each kind end to end."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline.build import build
+from pipeline.decisions import DecisionsError, Merge, Relation, Trust, parse_decisions
+from pipeline.settings import Settings
+
+D000 = "000_d9c78c9f329d1f8b"  # a spun copy of 004
+D001 = "001_a4ac4428451ab202"  # CancerFax, trust 1
+D002 = "002_5d08cec136fc3026"  # Cleveland Clinic, trust 2
+D003 = "003_d38b71adad1e9bdf"
+D004 = "004_cb819cfe1ea844d4"  # MedlinePlus, trust 3
+
+
+def _jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def _csv(path: Path) -> list[dict]:
+    import csv
+
+    with path.open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _build_with(tmp: Path, raw_dir: Path, decisions: str | None) -> Path:
+    raw = tmp / "raw"
+    shutil.copytree(raw_dir, raw)
+    if decisions is not None:
+        (raw / "decisions.toml").write_text(decisions, encoding="utf-8")
+    out = tmp / "processed"
+    build(raw, out, Settings())
+    return out
+
+
+def _status(out: Path, decision: str) -> list[dict]:
+    return [r for r in _jsonl(out / "decisions.jsonl") if r["decision"] == decision]
+
+
+# --- parsing ----------------------------------------------------------------------------
+
+
+def test_every_kind_parses_into_frozen_typed_entries():
+    decisions = parse_decisions(
+        """
+        [[exclude]]
+        doc_id = "003_x"
+        reason = "content farm"
+        [[trust]]
+        doc_id = "001_x"
+        trust = 0
+        note = "CancerFax sells treatments"
+        [[not_related]]
+        a = "001_x"
+        b = "002_x"
+        [[relation]]
+        copy = "000_x"
+        original = "004_x"
+        relation = "spun_copy"
+        [[pin]]
+        claim_id = "c_1"
+        text = "Immunotherapy helps the immune system fight cancer."
+        [[merge]]
+        claims = ["c_1", "c_2"]
+        [[split]]
+        claim_id = "c_1"
+        sentence_id = "004_x#s012"
+        """
+    )
+    assert decisions.exclude[0].reason == "content farm"
+    assert decisions.trust == (Trust("001_x", 0, "CancerFax sells treatments"),)
+    assert decisions.relation == (Relation("000_x", "004_x", "spun_copy"),)
+    assert decisions.merge == (Merge(("c_1", "c_2")),)
+    assert decisions.split[0].sentence_id == "004_x#s012"
+    assert decisions.pin[0].text.startswith("Immunotherapy")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        decisions.trust[0].trust = 3  # type: ignore[misc]
+    assert parse_decisions("") == type(decisions)()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[[exclude]]\ndoc_id = "003_x', "not valid TOML"),
+        ('[[exclued]]\ndoc_id = "003_x"', "unknown kind(s) of decision exclued"),
+        (
+            '[[exclude]]\ndoc_id = "a"\n[[exclude]]\ndoc = "003_x"',
+            "[[exclude]] #2: unknown key(s) doc",
+        ),
+        ('[[trust]]\ndoc_id = "001_x"', "[[trust]] #1: missing key trust"),
+        ('[[trust]]\ndoc_id = "001_x"\ntrust = "high"', "trust must be a whole number"),
+        ('[[relation]]\ncopy = "a"\noriginal = "b"\nrelation = "copy"', "relation must be one of"),
+        ('[[merge]]\nclaims = ["c_1"]', "at least two different claim_ids"),
+        ('[[pin]]\nclaim_id = "c_1"\ntext = ""', "[[pin]] #1: text must not be empty"),
+        ('[exclude]\ndoc_id = "003_x"', "write each exclude decision as [[exclude]]"),
+    ],
+)
+def test_malformed_decisions_name_the_entry(text, message):
+    with pytest.raises(DecisionsError) as caught:
+        parse_decisions(text)
+    assert message in str(caught.value)
+    assert "decisions.toml" in str(caught.value)
+
+
+def test_a_malformed_decisions_file_stops_the_build_before_writing(tmp_path, raw_dir):
+    with pytest.raises(ValueError, match="unknown key"):
+        _build_with(tmp_path, raw_dir, '[[exclude]]\ndocid = "x"\n')
+    assert not (tmp_path / "processed").exists()
+
+
+# --- end to end -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def baseline(tmp_path_factory, raw_dir) -> Path:
+    """The seeds built without decisions."""
+    return _build_with(tmp_path_factory.mktemp("baseline"), raw_dir, None)
+
+
+@pytest.fixture(scope="module")
+def source_decisions(tmp_path_factory, raw_dir) -> Path:
+    """exclude 003, trust 001 = 5, 000/004 not related, plus an unknown doc and claim."""
+    decisions = f"""
+    [[exclude]]
+    doc_id = "{D003}"
+    reason = "content farm"
+    [[exclude]]
+    doc_id = "999_not_in_raw"
+    note = "typo of an editor"
+    [[trust]]
+    doc_id = "{D001}"
+    trust = 5
+    [[not_related]]
+    a = "{D004}"
+    b = "{D000}"
+    note = "both quote the NCI page"
+    [[pin]]
+    claim_id = "c_000000000000"
+    text = "A claim that no longer exists."
+    """
+    return _build_with(tmp_path_factory.mktemp("sources"), raw_dir, decisions)
+
+
+def test_without_decisions_the_statuses_table_is_empty(baseline):
+    assert (baseline / "decisions.jsonl").read_bytes() == b""
+    assert "No editorial decisions" in (baseline / "reports" / "index.html").read_text()
+
+
+def test_exclude_removes_the_document_everywhere(source_decisions):
+    out = source_decisions
+    assert D003 not in {d["doc_id"] for d in _jsonl(out / "documents.jsonl")}
+    assert D003 not in {r["doc_id"] for r in _jsonl(out / "removed.jsonl")}
+    assert D003 not in {s["doc_id"] for s in _csv(out / "sources.csv")}
+    supporting = {s["doc_id"] for c in _jsonl(out / "claims.jsonl") for s in c["support"]}
+    assert D003 not in supporting and D004 in supporting
+    [applied, _unknown] = _status(out, "exclude")
+    assert applied["target"] == D003 and applied["status"] == "applied"
+    assert "content farm" in applied["detail"]
+
+
+def test_an_unknown_doc_id_is_one_error_row_and_the_build_goes_on(source_decisions):
+    out = source_decisions
+    errors = [e for e in _jsonl(out / "errors.jsonl") if e["source_file"] == "decisions.toml"]
+    assert len(errors) == 1
+    assert errors[0]["stage"] == "decisions"
+    assert "999_not_in_raw" in errors[0]["error"]
+    unknown = _status(out, "exclude")[1]
+    assert (unknown["status"], unknown["note"]) == ("error", "typo of an editor")
+    assert len(_jsonl(out / "documents.jsonl")) == 4  # the other decisions still applied
+    assert "999_not_in_raw" in (out / "reports" / "index.html").read_text()
+
+
+def test_trust_override_changes_sources_and_the_canonical_wording(baseline, source_decisions):
+    sources = {s["doc_id"]: s for s in _csv(source_decisions / "sources.csv")}
+    assert sources[D001]["trust"] == "5"
+    [status] = _status(source_decisions, "trust")
+    assert (status["status"], status["detail"]) == ("applied", "trust 1 -> 5")
+    # A claim MedlinePlus (trust 3) worded in the baseline now takes CancerFax's wording.
+    shared = next(
+        c
+        for c in _jsonl(baseline / "claims.jsonl")
+        if c["doc_id"] == D004 and any(s["doc_id"] == D001 for s in c["support"])
+    )
+    cancerfax = next(s for s in shared["support"] if s["doc_id"] == D001)
+    now = next(
+        c
+        for c in _jsonl(source_decisions / "claims.jsonl")
+        if cancerfax["sentence_id"] in {s["sentence_id"] for s in c["support"]}
+    )
+    assert now["text"] == cancerfax["text"] != shared["text"]
+
+
+def test_not_related_makes_the_copy_an_original_of_its_own(baseline, source_decisions):
+    before = {d["doc_id"]: d for d in _jsonl(baseline / "documents.jsonl")}
+    assert before[D000]["derived_from"] == D004  # the machine's judgement
+    docs = {d["doc_id"]: d for d in _jsonl(source_decisions / "documents.jsonl")}
+    assert docs[D000]["relation"] == "original"
+    assert docs[D000]["group_id"] == D000 and docs[D000]["derived_from"] is None
+    pairs = {(r["copy"], r["original"]) for r in _jsonl(source_decisions / "relations.jsonl")}
+    assert (D000, D004) not in pairs and (D004, D000) not in pairs
+    [status] = _status(source_decisions, "not_related")
+    assert status["status"] == "applied" and "spun_copy" in status["detail"]
+
+
+def test_a_stale_claim_decision_shows_as_stale(source_decisions):
+    [status] = _status(source_decisions, "pin")
+    assert (status["status"], status["target"]) == ("stale", "c_000000000000")
+    index = (source_decisions / "reports" / "index.html").read_text()
+    row = next(line for line in index.splitlines() if "c_000000000000" in line)
+    assert 'class="attention"' in row and "decision-stale" in row
+    assert "stale or in error" in index
+    errors = _jsonl(source_decisions / "errors.jsonl")
+    assert not any("c_000000000000" in e["error"] for e in errors)
+
+
+def test_relation_decision_flips_the_direction(tmp_path, raw_dir):
+    decisions = f"""
+    [[relation]]
+    copy = "{D004}"
+    original = "{D000}"
+    relation = "spun_copy"
+    note = "000 was published first"
+    """
+    out = _build_with(tmp_path, raw_dir, decisions)
+    docs = {d["doc_id"]: d for d in _jsonl(out / "documents.jsonl")}
+    assert (docs[D004]["derived_from"], docs[D004]["relation"]) == (D000, "spun_copy")
+    assert docs[D004]["group_id"] == D000
+    assert (docs[D000]["relation"], docs[D000]["derived_from"]) == ("original", None)
+    relations = [
+        r for r in _jsonl(out / "relations.jsonl") if {r["copy"], r["original"]} == {D000, D004}
+    ]
+    assert len(relations) == 1
+    assert (relations[0]["copy"], relations[0]["original"]) == (D004, D000)
+    assert relations[0]["confidence"] == 1.0
+    assert relations[0]["direction_basis"] == "editor decision: 000 was published first"
+    [status] = _status(out, "relation")
+    assert status["status"] == "applied" and f"was: {D000} spun_copy of {D004}" in status["detail"]
+
+
+def _only_from(claims: list[dict], doc_id: str) -> dict:
+    return next(
+        c
+        for c in claims
+        if c["status"] == "single_source" and {s["doc_id"] for s in c["support"]} == {doc_id}
+    )
+
+
+def test_pin_merge_and_split_reshape_the_claims(tmp_path, raw_dir, baseline):
+    claims = _jsonl(baseline / "claims.jsonl")
+    cleveland, cancerfax = _only_from(claims, D002), _only_from(claims, D001)
+    split_from = next(
+        c
+        for c in claims
+        if c["status"] == "corroborated"
+        and c["doc_id"] != D002
+        and D002 in {s["doc_id"] for s in c["support"]}
+        and c["independent_sources"] >= 3
+    )
+    moved = next(s for s in split_from["support"] if s["doc_id"] == D002)
+    pinned = next(c for c in claims if c["claim_id"] not in {split_from["claim_id"]})
+    decisions = f"""
+    [[pin]]
+    claim_id = "{pinned["claim_id"]}"
+    text = "Immunotherapy, as the editors word it."
+    [[merge]]
+    claims = ["{cleveland["claim_id"]}", "{cancerfax["claim_id"]}"]
+    note = "same statement in other words"
+    [[split]]
+    claim_id = "{split_from["claim_id"]}"
+    sentence_id = "{moved["sentence_id"]}"
+    """
+    out = _build_with(tmp_path, raw_dir, decisions)
+    after = {c["claim_id"]: c for c in _jsonl(out / "claims.jsonl")}
+    assert len(after) == len(claims)  # one claim merged away, one split off
+    assert {r["status"] for r in _jsonl(out / "decisions.jsonl")} == {"applied"}
+
+    assert after[pinned["claim_id"]]["text"] == "Immunotherapy, as the editors word it."
+    assert "Immunotherapy, as the editors word it." in (out / "corpus.md").read_text()
+
+    merged = after[cleveland["claim_id"]]
+    assert cancerfax["claim_id"] not in after
+    assert merged["text"] == cleveland["text"]
+    assert {s["doc_id"] for s in merged["support"]} == {D001, D002}
+    assert merged["independent_sources"] == 2
+    assert sorted(merged["citations"]) == ["cancerfax", "clevelandclinic"]
+    assert merged["status"] == "corroborated"
+
+    rest = after[split_from["claim_id"]]
+    assert moved["sentence_id"] not in {s["sentence_id"] for s in rest["support"]}
+    assert rest["independent_sources"] == split_from["independent_sources"] - 1
+    assert "clevelandclinic" not in rest["citations"]
+    [alone] = [
+        c
+        for c in after.values()
+        if moved["sentence_id"] in {s["sentence_id"] for s in c["support"]}
+    ]
+    assert alone["claim_id"] not in {c["claim_id"] for c in claims}
+    assert (alone["text"], alone["status"], alone["citations"]) == (
+        moved["text"],
+        "single_source",
+        ["clevelandclinic"],
+    )
