@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from pipeline import __version__
+from pipeline.decisions import DecisionsError
 from pipeline.settings import Settings, load_settings
 
 RAW_OPTION = click.option(
@@ -76,6 +77,8 @@ def build(reporter: _Reporter, raw: Path, out: Path, config: Path | None) -> Non
         raise click.ClickException(f"raw folder not found: {raw}")
     try:
         tables = run_build(raw, out, settings, reporter)
+    except DecisionsError as exc:
+        raise click.ClickException(f"{exc}; {out} was left as it was.") from exc
     except OSError as exc:
         raise click.ClickException(f"could not write {out}: {exc}") from exc
     except Exception as exc:
@@ -102,7 +105,7 @@ def _run_stage(reporter: _Reporter, stage: str, raw: Path, out: Path, config: Pa
     settings = _settings(config)
     try:
         tables = run_one_stage(stage, raw, out, settings, reporter)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, DecisionsError) as exc:
         raise click.ClickException(str(exc)) from exc
     except Exception as exc:
         if reporter.verbose:

@@ -129,7 +129,12 @@ class Tokens:
 def _stream(text: str, vocab: Vocabulary) -> np.ndarray:
     """Token ids of one text, a line-break token first and at every line break."""
     tokens = (_LINE_TOKEN + " " + text.replace("\n", _LINE_SPACED)).split()
-    return np.fromiter(map(vocab.__getitem__, tokens), dtype=np.int32, count=len(tokens))
+    ids = list(map(vocab.get, tokens))  # plain dict lookups: the fast path
+    if None in ids:
+        for token in sorted(set(tokens).difference(vocab)):  # sorted: ids never hash-ordered
+            vocab[token]  # noqa: B018 - adds the token
+        ids = list(map(vocab.get, tokens))
+    return np.array(ids, dtype=np.int32)
 
 
 def _resolve_ends(codes: np.ndarray) -> np.ndarray:

@@ -154,10 +154,13 @@ _ATTR_CANDIDATES = etree.XPath(
     ".//*[(@class or @id or @role) and not(ancestor::nav or ancestor::footer)]"
     " | .//nav | .//footer"
 )
-_TEXT_CANDIDATES = (
-    ".//text()[contains(., 'ookie') or contains(., 'hat') or contains(., 'online') "
-    "or contains(., 'hatsApp') or contains(., 'ewsletter') or contains(., 'ubscribe')]"
+# Text nodes that can trigger a text rule: a cheap XPath net ("hat" catches Chat and
+# WhatsApp, and also every "that"), then a regex on the node's own words.
+_TEXT_CANDIDATES = etree.XPath(
+    ".//text()[contains(., 'ookie') or contains(., 'hat') or contains(., 'nline') "
+    "or contains(., 'ewsletter') or contains(., 'ubscribe') or contains(., 'nbox')]"
 )
+_TEXT_TRIGGER = re.compile(r"cookie|\bchat|online|whatsapp|newsletter|subscribe|inbox", re.I)
 _LINK_CANDIDATES = (
     ".//a[starts-with(@href,'tel:') or contains(@href,'wa.me/') or contains(@href,'whatsapp.com/')]"
 )
@@ -215,7 +218,9 @@ def strip_boilerplate_elements(root: HtmlElement, settings: CleanSettings) -> li
         text = _TEXT(el)
         if len(text) <= guard:
             mark(el, hit[0], hit[1], text)
-    for node in body.xpath(_TEXT_CANDIDATES):
+    for node in _TEXT_CANDIDATES(body):
+        if not _TEXT_TRIGGER.search(node):
+            continue
         start = node.getparent()
         while start is not None and not isinstance(start.tag, str):
             start = start.getparent()  # text after a comment belongs to the comment's parent

@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from pipeline.decisions import DecisionsError
 from pipeline.settings import IngestSettings
 from pipeline.tables import error_row
 
@@ -67,7 +68,7 @@ def read_decisions_text(raw: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise ValueError(f"decisions.toml is not UTF-8 text: {exc}") from exc
+        raise DecisionsError(f"decisions.toml is not UTF-8 text: {exc}") from exc
 
 
 def read_sources_csv(path: Path, errors: list[dict[str, str]]) -> pd.DataFrame:

@@ -8,8 +8,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
-from pipeline.build import build
+from pipeline.build import build, run_one_stage
+from pipeline.cli import main
 from pipeline.decisions import DecisionsError, Merge, Relation, Trust, parse_decisions
 from pipeline.settings import Settings
 
@@ -308,3 +310,23 @@ def test_pin_merge_and_split_reshape_the_claims(tmp_path, raw_dir, baseline):
         "single_source",
         ["clevelandclinic"],
     )
+
+
+def test_stages_run_alone_apply_the_same_decisions(source_decisions, tmp_path):
+    raw = source_decisions.parent / "raw"
+    out = tmp_path / "processed"
+    for stage in ("clean", "dedup", "align", "reconcile"):
+        run_one_stage(stage, raw, out, Settings())
+    for name in ("decisions.jsonl", "errors.jsonl", "documents.jsonl", "relations.jsonl"):
+        assert (out / name).read_bytes() == (source_decisions / name).read_bytes(), name
+
+
+def test_curate_build_reports_a_malformed_decisions_file_in_one_line(tmp_path, raw_dir):
+    raw = tmp_path / "raw"
+    shutil.copytree(raw_dir, raw)
+    (raw / "decisions.toml").write_text('[[trust]]\ndoc_id = "x"\ntrust = "high"\n')
+    out = tmp_path / "processed"
+    result = CliRunner().invoke(main, ["build", "--raw", str(raw), "--out", str(out)])
+    assert result.exit_code != 0
+    assert "decisions.toml: [[trust]] #1: trust must be a whole number" in result.output
+    assert "internal error" not in result.output and not out.exists()
