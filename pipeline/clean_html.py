@@ -49,6 +49,14 @@ _BYTES_PARSER = lxml.html.HTMLParser(
     collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True,
     encoding="utf-8",
 )
+# Every element an HtmlElement, chosen in C: lxml.html's default lookup calls back into
+# Python for each element proxy (to make form/input classes nobody here uses), which
+# costs our DOM rules and the extractor alike.
+for _parser in (_PARSER, _BYTES_PARSER):
+    _parser.set_element_class_lookup(etree.ElementDefaultClassLookup(
+        element=HtmlElement, comment=lxml.html.HtmlComment,
+        pi=lxml.html.HtmlProcessingInstruction, entity=lxml.html.HtmlEntity,
+    ))
 _CONTEXT_REASONS = {
     "nav": "navigation", "header": "navigation", "footer": "footer", "aside": "related_links",
     "form": "form", "figure": "caption", "figcaption": "caption",

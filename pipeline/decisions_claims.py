@@ -77,15 +77,22 @@ class _ClaimSet:
         for claim_id, claim in self.claims.items():
             if not any(c["claim_id"] in gone for c in claim["conflicts"]):
                 continue
-            kept: list[dict[str, Any]] = []
-            for item in claim["conflicts"]:
-                target = survivor if item["claim_id"] in gone else item["claim_id"]
-                if target is None or target == claim_id:
-                    continue
-                if not any(k["claim_id"] == target and k["type"] == item["type"] for k in kept):
-                    kept.append({**item, "claim_id": target})
-            claim["conflicts"] = sorted(kept, key=lambda c: (c["claim_id"], c["type"]))
+            claim["conflicts"] = _redirected(claim["conflicts"], claim_id, gone, survivor)
             recount(claim, self.documents)
+
+
+def _redirected(
+    conflicts: list[dict[str, Any]], owner: str, gone: set[str], survivor: str | None
+) -> list[dict[str, Any]]:
+    """``conflicts`` of claim ``owner`` with ``gone`` ids replaced, self and repeats dropped."""
+    kept: list[dict[str, Any]] = []
+    for item in conflicts:
+        target = survivor if item["claim_id"] in gone else item["claim_id"]
+        if target is None or target == owner:
+            continue
+        if not any(k["claim_id"] == target and k["type"] == item["type"] for k in kept):
+            kept.append({**item, "claim_id": target})
+    return sorted(kept, key=lambda c: (c["claim_id"], c["type"]))
 
 
 def _gone(ids: list[str]) -> str:
@@ -113,6 +120,7 @@ def _merge(claims: _ClaimSet, n: int, merge: Merge) -> dict[str, Any]:
                 seen.add(item["sentence_id"])
                 survivor["support"].append(item)
         survivor["conflicts"] += other["conflicts"]
+    survivor["conflicts"] = _redirected(survivor["conflicts"], found[0], set(found), found[0])
     claims.redirect_conflicts(set(found), found[0])
     recount(survivor, claims.documents)
     detail = f"merged into {found[0]}: {len(survivor['support'])} supporting sentences"

@@ -27,7 +27,7 @@ class DocView:
     sentences: list[tuple[int, int]]  # word ranges [start, end) of each sentence
     codes: list[str]  # each sentence as a string with one character per word id
     content: np.ndarray  # bool per sentence: on a line long enough to be content
-    content_words: int  # words in content sentences (the coverage denominator)
+    content_words: int  # words in content sentences
     words: list[str]  # the corpus word table (folded id -> word)
     cap: list[bool]  # per word: written with a capital first letter
     hashes: np.ndarray  # uint64 hash of every word

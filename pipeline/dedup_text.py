@@ -131,8 +131,9 @@ def _stream(text: str, vocab: Vocabulary) -> np.ndarray:
     tokens = (_LINE_TOKEN + " " + text.replace("\n", _LINE_SPACED)).split()
     ids = list(map(vocab.get, tokens))  # plain dict lookups: the fast path
     if None in ids:
-        for token in sorted(set(tokens).difference(vocab)):  # sorted: ids never hash-ordered
-            vocab[token]  # noqa: B018 - adds the token
+        # sorted, so that ids never follow hash order
+        for token in sorted({t for t, i in zip(tokens, ids, strict=True) if i is None}):
+            vocab.__missing__(token)
         ids = list(map(vocab.get, tokens))
     return np.array(ids, dtype=np.int32)
 

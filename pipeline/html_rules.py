@@ -26,7 +26,7 @@ for _reason, _words in {
     "newsletter": "newsletter newsletters subscribe subscription signup optin mailchimp mc4wp "
     "klaviyo",
     "share_buttons": "share shares sharing sharebar sharethis addthis addtoany a2a shariff "
-    "sharedaddy socialshare",
+    "sharedaddy socialshare social",
     "advertisement": "ad ads adv advert adverts advertisement advertising adsbygoogle dfp adslot "
     "adunit sponsor sponsored taboola outbrain",
     "related_links": "related recommended recommendations popular trending",
@@ -80,6 +80,8 @@ def _norm(text: str) -> str:
 _TEXT = etree.XPath("normalize-space()", smart_strings=False)
 _CUT_MARK = "data-curate-cut"
 _IN_CUT = etree.XPath(f"boolean(ancestor-or-self::*[@{_CUT_MARK}])")
+# Embedded posts (tweets, Instagram) sit in "social" wrappers but are quoted content.
+_HAS_EMBED = etree.XPath("boolean(.//blockquote | .//iframe)")
 
 
 def _attr_reason(el: HtmlElement) -> tuple[str, str] | None:
@@ -214,6 +216,8 @@ def strip_boilerplate_elements(root: HtmlElement, settings: CleanSettings) -> li
             continue
         hit = _attr_reason(el)
         if hit is None or _IN_CUT(el):
+            continue
+        if hit[0] == "share_buttons" and _HAS_EMBED(el):
             continue
         text = _TEXT(el)
         if len(text) <= guard:

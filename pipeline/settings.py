@@ -51,7 +51,7 @@ class CleanSettings:
     # HTML clean: a phone/WhatsApp call-to-action box is at most this long.
     cta_max_chars: int = 250
     # HTML clean: below this share of the page's candidate text, re-extract for recall.
-    recall_fallback_ratio: float = 0.3
+    recall_fallback_ratio: float = 0.17
     # Text clean: captures sharing more than this share of their characters with the site
     # template are copies of one page, not sibling pages: their lines are not template.
     template_max_share: float = 0.5
@@ -86,8 +86,9 @@ class DedupSettings:
     max_fingerprint_df: int = 64
     # A candidate pair shares at least this many fingerprints ...
     candidate_min_shared: int = 3
-    # ... and at least this share of the smaller document's fingerprints.
-    candidate_min_share: float = 0.08
+    # ... and at least this share of the smaller document's fingerprints (0.1: a fifth
+    # fewer candidates than 0.08 at 20k documents, no planted pair lost that was found).
+    candidate_min_share: float = 0.1
     # Two sentences align when their word-level Levenshtein similarity reaches this
     # (a 50%-spun sentence keeps ~.7, unrelated same-topic sentences stay under ~.45).
     sentence_min_similarity: float = 0.5

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from spacy.lang.en.stop_words import STOP_WORDS
 
 WORD = re.compile(r"\w+(?:['’]\w+)*")
-_SENTENCE_END = re.compile(r"[.!?…](?:[\"'”’)\]]*)(?:\s|$)")
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 DATE = re.compile(
     rf"\b(?:\d{{1,2}}/\d{{1,2}}/\d{{2,4}}|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}\s+{_MONTH}\s+\d{{4}}"
@@ -45,11 +44,6 @@ def stopword_share(tokens: list[str]) -> float:
     if not tokens:
         return 0.0
     return sum(1 for t in tokens if t.lower().replace("’", "'") in STOP_WORDS) / len(tokens)
-
-
-def sentence_count(text: str) -> int:
-    """Number of sentence ends (``. ! ? …`` followed by a space or the end)."""
-    return len(_SENTENCE_END.findall(text))
 
 
 def ends_sentence(text: str) -> bool:

@@ -132,3 +132,38 @@ def test_same_input_same_output(widget_page):
     html = (DATA / "article_with_widgets.html").read_text(encoding="utf-8")
     again = clean_html(html, "https://example.org/immunotherapy", SETTINGS)
     assert again.blocks == widget_page.blocks and again.removed == widget_page.removed
+
+
+@pytest.fixture(scope="module")
+def react_page():
+    html = (DATA / "react_article_ui.html").read_text(encoding="utf-8")
+    return clean_html(html, None, SETTINGS)
+
+
+def test_text_after_comment_markers_is_kept(react_page):
+    text = render_text(react_page.blocks)
+    assert "had suffered months of dizziness and fatigue by the time he visited" in text
+
+
+def test_line_breaks_do_not_fuse_words(react_page):
+    paragraphs = [b.text for b in react_page.blocks]
+    assert "June 9, West Palm Beach" in paragraphs
+    assert "BeachJune" not in render_text(react_page.blocks)
+
+
+def test_interface_labels_and_disclosures_removed_and_recorded(react_page):
+    text = render_text(react_page.blocks)
+    for junk in ("Sign in", "As an Amazon Associate", "Related: How allergies develop"):
+        assert junk not in text
+    reasons = {r.reason for r in react_page.removed}
+    assert {"interface_label", "affiliate_disclosure", "related_links"} <= reasons
+    assert "Most people do not get this" in text
+
+
+def test_embedded_post_in_social_wrapper_is_not_cut_as_share_row(react_page):
+    assert not any(r.rule == "class_token_social" for r in react_page.removed)
+
+
+def test_removed_spans_are_not_recorded_twice(react_page):
+    texts = [r.text for r in react_page.removed]
+    assert len(texts) == len(set(texts))

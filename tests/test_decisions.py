@@ -7,12 +7,14 @@ import json
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
 from pipeline.build import build, run_one_stage
 from pipeline.cli import main
 from pipeline.decisions import DecisionsError, Merge, Relation, Trust, parse_decisions
+from pipeline.decisions_claims import apply_claim_decisions, split_claim_id
 from pipeline.settings import Settings
 
 D000 = "000_d9c78c9f329d1f8b"  # a spun copy of 004
@@ -330,3 +332,63 @@ def test_curate_build_reports_a_malformed_decisions_file_in_one_line(tmp_path, r
     assert result.exit_code != 0
     assert "decisions.toml: [[trust]] #1: trust must be a whole number" in result.output
     assert "internal error" not in result.output and not out.exists()
+
+
+def _claim(claim_id: str, support: list[tuple[str, str, str]], conflicts: list[str]) -> dict:
+    return {
+        "claim_id": claim_id,
+        "text": support[0][2],
+        "status": "conflict" if conflicts else "single_source",
+        "independent_sources": 1,
+        "citations": [],
+        "support": [
+            {"doc_id": d, "sentence_id": s, "text": t, "score": 1.0, "via": "original"}
+            for d, s, t in support
+        ],
+        "conflicts": [{"claim_id": c, "type": "number", "detail": "x"} for c in conflicts],
+        "doc_id": support[0][0],
+        "sentence_id": support[0][1],
+        "section": "",
+        "order": int(claim_id[-1]),
+    }
+
+
+def _sources(*doc_ids: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        [{"doc_id": d, "key": f"key{d}", "group_id": d} for d in doc_ids],
+        columns=["doc_id", "key", "group_id"],
+    )
+
+
+def test_merging_claims_merges_their_conflicts_without_repeats():
+    claims = pd.DataFrame(
+        [
+            _claim("c_1", [("a", "a#s1", "Dose is 5 mg.")], ["c_3"]),
+            _claim("c_2", [("b", "b#s1", "The dose is 5 mg.")], ["c_3", "c_1"]),
+            _claim("c_3", [("c", "c#s1", "Dose is 50 mg.")], ["c_1", "c_2"]),
+        ]
+    )
+    decisions = parse_decisions('[[merge]]\nclaims = ["c_1", "c_2"]')
+    merged, rows = apply_claim_decisions(claims, _sources("a", "b", "c"), decisions)
+    by_id = {c["claim_id"]: c for c in merged.to_dict("records")}
+    assert sorted(by_id) == ["c_1", "c_3"]
+    assert [c["claim_id"] for c in by_id["c_1"]["conflicts"]] == ["c_3"]
+    assert [c["claim_id"] for c in by_id["c_3"]["conflicts"]] == ["c_1"]
+    assert (by_id["c_1"]["independent_sources"], by_id["c_1"]["citations"]) == (2, ["keya", "keyb"])
+    assert by_id["c_1"]["status"] == "conflict"
+    assert rows[0]["status"] == "applied"
+
+
+def test_splitting_the_canonical_sentence_rewords_the_claim_and_keeps_its_id():
+    claims = pd.DataFrame(
+        [_claim("c_1", [("a", "a#s1", "Wrong one."), ("b", "b#s4", "Right one.")], [])]
+    )
+    decisions = parse_decisions('[[split]]\nclaim_id = "c_1"\nsentence_id = "a#s1"')
+    split, rows = apply_claim_decisions(claims, _sources("a", "b"), decisions)
+    by_id = {c["claim_id"]: c for c in split.to_dict("records")}
+    assert by_id["c_1"]["text"] == "Right one." and by_id["c_1"]["sentence_id"] == "b#s4"
+    new_id = split_claim_id("a#s1", "Wrong one.")
+    assert by_id[new_id]["text"] == "Wrong one." and by_id[new_id]["citations"] == ["keya"]
+    assert rows[0]["detail"] == f"now its own claim {new_id}; c_1 now worded as b#s4"
+    again, _ = apply_claim_decisions(claims, _sources("a", "b"), decisions)
+    assert sorted(again["claim_id"]) == sorted(split["claim_id"])  # stable ids
