@@ -245,7 +245,7 @@ def strip_boilerplate_elements(root: HtmlElement, settings: CleanSettings) -> li
         parent = el.getparent()
         if parent is not None and _IN_CUT(parent):
             continue  # inside a larger cut box, whose text already covers it
-        if text:
-            removals.append(Removal(_norm(text), reason, rule))
+        if text:  # text nodes joined with spaces: list items must not fuse ("PolicyTerms")
+            removals.append(Removal(_norm(" ".join(el.itertext())), reason, rule))
         _drop(el)
     return removals

@@ -167,3 +167,14 @@ def test_embedded_post_in_social_wrapper_is_not_cut_as_share_row(react_page):
 def test_removed_spans_are_not_recorded_twice(react_page):
     texts = [r.text for r in react_page.removed]
     assert len(texts) == len(set(texts))
+
+
+def test_removed_link_list_keeps_words_apart():
+    html = (
+        "<html><body><main><p>" + "Our clinic treats allergies in adults and children. " * 8
+        + "</p></main><nav><ul><li><a href='/p'>Privacy Policy</a></li>"
+        "<li><a href='/t'>Terms</a></li></ul></nav></body></html>"
+    )
+    cleaned = clean_html(html, None, SETTINGS)
+    nav = [r.text for r in cleaned.removed if r.reason == "navigation"]
+    assert nav == ["Privacy Policy Terms"]
