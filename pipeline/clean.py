@@ -11,12 +11,13 @@ import pandas as pd
 
 from pipeline.blocks import Cleaned, render_text
 from pipeline.clean_html import clean_html
+from pipeline.clean_positions import locate_removals
 from pipeline.clean_rules import apply_block_rules
 from pipeline.clean_text import clean_text_capture, find_template_lines
 from pipeline.settings import CleanSettings, Settings
 from pipeline.tables import error_row, errors_frame
 
-REMOVED_COLUMNS = ["doc_id", "seq", "text", "reason", "rule"]
+REMOVED_COLUMNS = ["doc_id", "seq", "text", "reason", "rule", "after_block"]
 
 
 def clean_capture(
@@ -70,9 +71,17 @@ def clean_documents(
         keep.append(True)
         texts.append(render_text(cleaned.blocks))
         flags.append(sorted(set(row.flags) | set(cleaned.flags)))
+        positions = locate_removals(row.content, row.format, cleaned)
         removed.extend(
-            {"doc_id": row.doc_id, "seq": i, "text": r.text, "reason": r.reason, "rule": r.rule}
-            for i, r in enumerate(cleaned.removed)
+            {
+                "doc_id": row.doc_id,
+                "seq": i,
+                "text": r.text,
+                "reason": r.reason,
+                "rule": r.rule,
+                "after_block": after,
+            }
+            for i, (r, after) in enumerate(zip(cleaned.removed, positions, strict=True))
         )
     out = documents.loc[keep].drop(columns=["content"]).copy()
     out["text"] = texts

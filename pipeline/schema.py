@@ -54,6 +54,7 @@ FIELDS: dict[str, list[tuple[str, str, str]]] = {
             "why: navigation, footer, chat_widget, share_buttons, advertisement, ...",
         ),
         ("rule", "string", "the rule that removed it"),
+        ("after_block", "integer", "index of the kept text block it followed (-1: before all)"),
     ],
     "relations.jsonl": [
         ("copy", "string", "doc_id of the copy"),
