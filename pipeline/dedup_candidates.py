@@ -30,7 +30,7 @@ def _sampled(
     """Sampled n-gram hashes of a run of documents and the document each belongs to."""
     grams = ngram_hashes(hashes, n)
     if not len(grams):
-        return grams, np.zeros(0, dtype=np.int64)
+        return grams, np.zeros(0, dtype=np.int32)
     inside = owner[: len(grams)] == owner[n - 1 :]
     keep = inside & (grams % np.uint64(mod) == 0)
     return grams[keep], owner[: len(grams)][keep]
@@ -40,9 +40,12 @@ def sample_fingerprints(
     tokens: Tokens, use: np.ndarray, word_n: int, stop_n: int, word_mod: int, stop_mod: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Sampled fingerprints of the documents where ``use`` is true, as (values, owners):
-    unique per document, sorted by (value, owner). Runs over the corpus in chunks."""
-    values: list[np.ndarray] = []
-    owners: list[np.ndarray] = []
+    unique per document, sorted by value (owners ascending within a value, barring a
+    cross-channel hash collision). Runs over the corpus in chunks."""
+    found: dict[np.uint64, list[tuple[np.ndarray, np.ndarray]]] = {
+        _WORD_CHANNEL: [],
+        _STOP_CHANNEL: [],
+    }
     n_docs = len(tokens.doc_start) - 1
     first = 0
     while first < n_docs:
@@ -50,7 +53,8 @@ def sample_fingerprints(
         last = min(n_docs, max(first + 1, last - 1))
         lo, hi = int(tokens.doc_start[first]), int(tokens.doc_start[last])
         ids = tokens.ids[lo:hi]
-        owner = np.repeat(np.arange(first, last), np.diff(tokens.doc_start[first : last + 1]))
+        sizes = np.diff(tokens.doc_start[first : last + 1])
+        owner = np.repeat(np.arange(first, last, dtype=np.int32), sizes)
         hashes = tokens.hashes[ids]
         stop = tokens.is_stop[ids]
         for (grams, gram_owner), channel in (
@@ -58,15 +62,19 @@ def sample_fingerprints(
             (_sampled(hashes[stop], owner[stop], stop_n, stop_mod), _STOP_CHANNEL),
         ):
             kept = use[gram_owner]
-            values.append(grams[kept] ^ channel)
-            owners.append(gram_owner[kept])
+            found[channel].append((grams[kept] ^ channel, gram_owner[kept]))
         first = last
-    if not values:
-        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
-    value, owner = np.concatenate(values), np.concatenate(owners)
-    order = np.lexsort((owner, value))
+    parts = found[_WORD_CHANNEL] + found[_STOP_CHANNEL]  # owners ascend within a channel
+    if not parts:
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int32)
+    value = np.concatenate([v for v, _ in parts])
+    owner = np.concatenate([o for _, o in parts])
+    del parts, found
+    order = np.argsort(value, kind="stable")  # ties keep ascending owners
     value, owner = value[order], owner[order]
-    fresh = np.r_[True, (value[1:] != value[:-1]) | (owner[1:] != owner[:-1])]
+    del order
+    fresh = np.ones(len(value), dtype=bool)
+    fresh[1:] = (value[1:] != value[:-1]) | (owner[1:] != owner[:-1])
     return value[fresh], owner[fresh]
 
 
@@ -95,9 +103,11 @@ def candidate_pairs(
         if size < 2 or size > max_df:
             continue
         group_starts = starts[counts == size]
-        members = owners[group_starts[:, None] + np.arange(size)]  # (groups, size), sorted
+        members = owners[group_starts[:, None] + np.arange(size)].astype(np.int64)
         left, right = np.triu_indices(int(size), k=1)
-        pair_keys.append((members[:, left] * n_docs + members[:, right]).ravel())
+        low = np.minimum(members[:, left], members[:, right])
+        high = np.maximum(members[:, left], members[:, right])
+        pair_keys.append((low * n_docs + high).ravel())
     if not pair_keys:
         return np.zeros((0, 3), dtype=np.int64)
     keys, shared = np.unique(np.concatenate(pair_keys), return_counts=True)
