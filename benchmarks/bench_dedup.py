@@ -16,6 +16,8 @@ Half of the planted pairs (even hash of the copy id) are the tuning half; figure
 printed for both halves so overfitting shows.
 
 Run: .venv/bin/python benchmarks/bench_dedup.py [--sizes 2000,20000,100000] [--quick]
+     [--minhash-max N] [--fresh-memory]
+(--fresh-memory: peak RSS of a fresh process that loads the corpus and runs the stage.)
 """
 
 from __future__ import annotations
@@ -25,7 +27,9 @@ import gc
 import hashlib
 import multiprocessing
 import resource
+import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -62,11 +66,11 @@ def _half(copy_id: str) -> str:
     return "tune" if hashlib.sha1(copy_id.encode()).digest()[0] % 2 == 0 else "held"
 
 
-def _rss() -> int:
-    """Current resident set size of this process, in bytes (Linux)."""
+def _rss(field: str = "VmRSS") -> int:
+    """Resident set size of this process (``VmHWM``: its peak), in bytes (Linux)."""
     with open("/proc/self/status", encoding="ascii") as handle:
         for line in handle:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) * 1024
     return 0
 
@@ -120,7 +124,31 @@ def _print_recall(stats: dict[tuple[str, str], Counter], mh: bool) -> None:
         )
 
 
-def run_size(gold, size: int, seed: int, minhash_max: int) -> None:
+def fresh_process_peak(docs) -> tuple[int, int]:
+    """Peak and starting RSS (bytes) of a fresh process that loads ``docs`` and runs
+    ``find_copies``: the memory the system needs beside the corpus, nothing inherited."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "corpus.pkl"
+        docs.to_pickle(path)
+        out = subprocess.run(
+            [sys.executable, __file__, "--measure-memory", str(path)],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.split()
+    return int(out[-2]), int(out[-1])
+
+
+def _measure_memory(path: str) -> None:
+    import pandas as pd
+
+    docs = pd.read_pickle(path)
+    base = _rss()
+    find_copies(docs, DedupSettings())
+    print(_rss("VmHWM"), base)  # not ru_maxrss: Linux keeps that across fork + exec
+
+
+def run_size(gold, size: int, seed: int, minhash_max: int, fresh: bool) -> None:
     """Build one corpus, run both systems, print the tables."""
     docs, planted = make_corpus(gold, size, seed)
     texts = dict(zip(docs["doc_id"], docs["text"], strict=True))
@@ -180,6 +208,12 @@ def run_size(gold, size: int, seed: int, minhash_max: int) -> None:
         f"| ours (find_copies, all relations) | {ours_s:.1f} | {size / ours_s:,.0f} "
         f"| {ours_peak[0] / 2**20:,.0f} ({ours_peak[1] / 2**20:,.0f}) | {ratio} |"
     )
+    if fresh:
+        peak, base = fresh_process_peak(docs)
+        print(
+            f"| ours, fresh process holding only the corpus | - | - "
+            f"| {peak / 2**20:,.0f} ({base / 2**20:,.0f}) | - |"
+        )
     if run_mh:
         print(
             f"| datasketch MinHashLSH 14x8 (near-dup pass only) | {mh_s:.1f} "
@@ -201,12 +235,19 @@ def main() -> None:
     parser.add_argument(
         "--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared"
     )
+    parser.add_argument(
+        "--fresh-memory", action="store_true", help="also measure peak RSS in a fresh process"
+    )
+    parser.add_argument("--measure-memory", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.measure_memory:
+        _measure_memory(args.measure_memory)
+        return
     gold = distinct_texts(load_gold_texts(args.shared / "benchmarks"))
     print(f"gold texts kept: {len(gold)}")
     sizes = [2000] if args.quick else [int(s) for s in args.sizes.split(",")]
     for size in sizes:
-        run_size(gold, size, args.seed, args.minhash_max)
+        run_size(gold, size, args.seed, args.minhash_max, args.fresh_memory)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from pipeline.dedup_text import Tokens, Vocabulary
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
 
 Lexicon = dict[tuple[str, ...], str]
+_CHUNK_WORDS = 4_000_000  # words scanned at a time
 
 
 def phrase_words(text: str) -> list[str]:
@@ -98,9 +99,13 @@ def distinct_hits(tokens: Tokens, phrases: set[tuple[int, ...]]) -> np.ndarray:
         lengths.setdefault((key[0] << 32) | key[1], set()).add(len(key))
     first = np.zeros(max(len(tokens.words), max(k[0] for k in phrases) + 1), dtype=bool)
     first[[k[0] for k in phrases]] = True
-    pos = np.flatnonzero(first[ids[:-1]])
-    pair = (ids[pos].astype(np.int64) << 32) | ids[pos + 1].astype(np.int64)
-    pos = pos[np.isin(pair, np.array(sorted(lengths), dtype=np.int64))]
+    known = np.array(sorted(lengths), dtype=np.int64)
+    hits: list[np.ndarray] = []
+    for lo in range(0, len(ids) - 1, _CHUNK_WORDS):  # chunks bound the temporaries
+        pos = lo + np.flatnonzero(first[ids[lo : min(lo + _CHUNK_WORDS, len(ids) - 1)]])
+        pair = (ids[pos].astype(np.int64) << 32) | ids[pos + 1].astype(np.int64)
+        hits.append(pos[np.isin(pair, known)])
+    pos = np.concatenate(hits)
     docs = tokens.doc_of(pos)
     found: set[tuple[int, tuple[int, ...]]] = set()
     for p, d in zip(pos.tolist(), docs.tolist(), strict=True):

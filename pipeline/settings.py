@@ -100,7 +100,7 @@ class DedupSettings:
     # (a partial copy of 40% of a page lifted into a page of its own text covers ~.4).
     min_coverage: float = 0.35
     # Lines with fewer words (menus, share bars, headings, bylines) are boilerplate-like:
-    # coverage is measured over the words of the longer lines only.
+    # coverage counts them only when the other document carries them too.
     content_line_min_words: int = 8
     # The span between the first and last aligned sentence counts as covered when aligned
     # sentences make up this share of it (heavily spun sentences in between).
@@ -109,7 +109,8 @@ class DedupSettings:
     # otherwise the pair is a partial copy.
     same_document_coverage: float = 0.8
     # Above this share of aligned content words replaced by other words (not just
-    # deleted or inserted) a same-document pair is spun, not a near duplicate.
+    # deleted or inserted) a same-document pair is spun, not a near duplicate (tune half:
+    # light edits up to 10% of words reach .065, 15%-spun copies start at .12).
     near_max_substitution: float = 0.1
     # Direction by wording needs the commoner side to win by at least this many swaps ...
     direction_min_margin: int = 2
