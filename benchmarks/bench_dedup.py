@@ -8,7 +8,7 @@ at datatrove's settings (word 5-grams, 14 bands x 8 rows = 112 permutations), an
   near duplicates also split by word 5-gram Jaccard (>= 0.8, the band the target names);
 - precision per relation we output (a pair is right when it is planted with that relation);
 - direction accuracy (the planted original called the original) for spun and partial,
-  per level and half;
+  per level and half, and for both together (the target's figure);
 - docs/s and peak memory (peak RSS of a forked worker running it, corpus and the
   generator's tables included; beside it the worker's RSS when it started, so the
   system's own share shows).
@@ -170,7 +170,7 @@ def run_size(gold, size: int, seed: int, minhash_max: int, fresh: bool) -> None:
                 c["right"] += key in found and found[key].relation == p.relation
                 c["mh"] += key in mh_pairs
         if key in found and p.relation in ("spun_copy", "partial_copy"):
-            for g in (groups[0], p.relation):
+            for g in (groups[0], p.relation, "spun + partial (the target)"):
                 for half in (_half(p.copy), "all"):
                     direction[(g, half)]["n"] += 1
                     direction[(g, half)]["right"] += found[key].original == p.original

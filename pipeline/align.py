@@ -23,22 +23,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from pipeline.align_select import ALIGNMENT_COLUMNS, select_pairs
+from pipeline.align_tokens import pair_bertscore
 from pipeline.claims_lexical import pair_overlap, term_matrix
-from pipeline.embed import embed_sentences
+from pipeline.embed import embed_with_tokens
 from pipeline.settings import AlignSettings
-
-ALIGNMENT_COLUMNS = [
-    "sentence_a",
-    "sentence_b",
-    "doc_a",
-    "doc_b",
-    "score",
-    "cosine",
-    "margin",
-    "lexical",
-    "method",
-    "same_group",
-]
 
 
 def _empty() -> pd.DataFrame:
@@ -104,14 +93,41 @@ def semantic_score(margin: np.ndarray | float) -> np.ndarray:
     return np.clip(np.asarray(margin, dtype=np.float64) - 0.5, 0.0, 1.0)
 
 
+def token_margin(table: pd.DataFrame, passages: np.ndarray, docs: np.ndarray, k: int) -> np.ndarray:
+    """BERTScore of each candidate pair over the mean of both sides' ``k`` best candidates.
+
+    A sentence's neighbours are its candidates in the other document of the pair (the
+    items of one list counted once, as in the cosine margin), so the score says how
+    much better this partner is than the sentence's usual company there.
+    """
+    bases = []
+    for side, other in (("a", "b"), ("b", "a")):
+        frame = pd.DataFrame(
+            {
+                "s": table[side].to_numpy(),
+                "d": docs[table[other].to_numpy()],
+                "p": passages[table[other].to_numpy()],
+                "bs": table["bertscore"].to_numpy(),
+            }
+        )
+        best = frame.groupby(["s", "d", "p"], sort=False)["bs"].max().reset_index()
+        best = best.sort_values(["s", "d", "bs"], ascending=[True, True, False], kind="stable")
+        best = best[best.groupby(["s", "d"], sort=False).cumcount() < k]
+        mean = best.groupby(["s", "d"])["bs"].mean()
+        keys = pd.MultiIndex.from_arrays([frame["s"], frame["d"]])
+        bases.append(mean.reindex(keys).to_numpy())
+    return table["bertscore"].to_numpy() / np.maximum((bases[0] + bases[1]) / 2.0, 1e-6)
+
+
 def align_claims(
     sentences: pd.DataFrame, documents: pd.DataFrame, settings: AlignSettings
 ) -> pd.DataFrame:
     """Aligned claim pairs across documents, one row per pair (``sentence_a < sentence_b``).
 
-    Columns: sentence and doc ids of both sides, ``score`` (0..1), ``cosine``, ``margin``,
-    ``lexical`` (content-word overlap), ``method`` (which embedder scored it) and
-    ``same_group`` (both sides in one copy group, e.g. a spun copy and its original).
+    Columns: sentence and doc ids of both sides, ``score`` (0..1), ``cosine``, ``margin``
+    (BERTScore margin with MiniLM, cosine margin without), ``lexical`` (content-word
+    overlap), ``method`` (which embedder scored it) and ``same_group`` (both sides in one
+    copy group, e.g. a spun copy and its original).
     """
     if sentences is None or sentences.empty:
         return _empty()
@@ -119,14 +135,15 @@ def align_claims(
     claims = claims.reset_index(drop=True)
     if claims["doc_id"].nunique() < 2:
         return _empty()
-    vectors, method = embed_sentences(
+    vectors, method, tokens = embed_with_tokens(
         claims["text"].astype(str).tolist(),
         settings.embedder,
         settings.embedder_model,
         settings.embed_batch_size,
+        settings.token_dims if settings.token_score else -1,
     )
     doc_col = claims["doc_id"].astype(str).to_numpy()
-    doc_ids, starts = np.unique(doc_col, return_index=True)
+    doc_ids, starts, doc_index = np.unique(doc_col, return_index=True, return_inverse=True)
     bounds = [*starts.tolist(), len(claims)]  # claims are sorted by doc_id: contiguous rows
     rows_of = [np.arange(bounds[i], bounds[i + 1]) for i in range(len(doc_ids))]
     centroids = np.add.reduceat(vectors, starts, axis=0)
@@ -136,12 +153,14 @@ def align_claims(
     passages = np.unique(
         np.where(lists != "", lists, claims["sentence_id"].astype(str)), return_inverse=True
     )[1]
-    pairs = candidate_document_pairs(
-        list(doc_ids), centroids, derived, settings.doc_neighbours
-    )
+    pairs = candidate_document_pairs(list(doc_ids), centroids, derived, settings.doc_neighbours)
     parts = [
         _pair_candidates(
-            vectors, passages, rows_of[i], rows_of[j], settings.margin_k,
+            vectors,
+            passages,
+            rows_of[i],
+            rows_of[j],
+            settings.margin_k,
             settings.candidates_per_sentence,
         )
         for i, j in pairs
@@ -149,14 +168,15 @@ def align_claims(
     if not parts:
         return _empty()
     a, b, cos, margin = (np.concatenate(x) for x in zip(*parts, strict=True))
+    table = pd.DataFrame({"a": a, "b": b, "cosine": cos, "margin": margin})
+    if tokens is not None:
+        table["bertscore"] = pair_bertscore(tokens, a, b, settings.max_sentence_tokens)
+        table["margin"] = token_margin(table, passages, doc_index, settings.margin_k)
     terms = term_matrix(claims["own_text"].astype(str).tolist())
-    lexical = pair_overlap(terms, a, b)
+    table["lexical"] = pair_overlap(terms, a, b)
     w = settings.semantic_weight
-    score = w * semantic_score(margin) + (1.0 - w) * lexical
-    table = pd.DataFrame(
-        {"a": a, "b": b, "cosine": cos, "margin": margin, "lexical": lexical, "score": score}
-    )
-    return _select(claims, table, groups, method, settings)
+    table["score"] = w * semantic_score(table["margin"]) + (1.0 - w) * table["lexical"]
+    return select_pairs(claims, table, groups, derived, method, settings)
 
 
 def _group_maps(documents: pd.DataFrame) -> tuple[dict[str, str], dict[str, str]]:
@@ -172,64 +192,3 @@ def _group_maps(documents: pd.DataFrame) -> tuple[dict[str, str], dict[str, str]
         if isinstance(source, str) and source:
             derived[doc] = source
     return groups, derived
-
-
-def _sibling_items(
-    claims: pd.DataFrame, table: pd.DataFrame, passed: pd.Series, cut: float
-) -> pd.Series:
-    """One-to-many: pairs of a sentence with more items of a list it already aligns with.
-
-    A sentence that lists several things ("by IV, in pills, or in a cream") matches each
-    bullet of a list only in part; once one bullet is aligned, its siblings need ``cut``.
-    """
-    lists = claims["list_id"].fillna("").astype(str).to_numpy()
-    out = np.zeros(len(table), dtype=bool)
-    ok = passed.to_numpy()
-    for item, other in (("a", "b"), ("b", "a")):
-        list_of = lists[table[item].to_numpy()]
-        keys = pd.MultiIndex.from_arrays([list_of, table[other].to_numpy()])
-        in_list = list_of != ""
-        out |= in_list & keys.isin(keys[in_list & ok]) & (table["score"].to_numpy() >= cut)
-    return pd.Series(out, index=table.index)
-
-
-def _select(
-    claims: pd.DataFrame,
-    table: pd.DataFrame,
-    groups: dict[str, str],
-    method: str,
-    settings: AlignSettings,
-) -> pd.DataFrame:
-    """Keep pairs that pass ``min_score`` and are best of a side, or pass ``sure_score``."""
-    docs = claims["doc_id"].astype(str).to_numpy()
-    ids = claims["sentence_id"].astype(str).to_numpy()
-    table = table.assign(doc_a=docs[table["a"]], doc_b=docs[table["b"]])
-    best_a = table.groupby(["a", "doc_b"])["score"].transform("max")
-    best_b = table.groupby(["b", "doc_a"])["score"].transform("max")
-    is_best = (table["score"] >= best_a - 1e-9) | (table["score"] >= best_b - 1e-9)
-    passed = (table["score"] >= settings.min_score) & (
-        is_best | (table["score"] >= settings.sure_score)
-    )
-    kept = table[passed | _sibling_items(claims, table, passed, settings.list_item_score)]
-    if kept.empty:
-        return _empty()
-    first = np.where(ids[kept["a"]] < ids[kept["b"]], kept["a"], kept["b"])
-    second = np.where(ids[kept["a"]] < ids[kept["b"]], kept["b"], kept["a"])
-    group_of = np.array([groups.get(d, d) for d in docs])
-    frame = pd.DataFrame(
-        {
-            "sentence_a": ids[first],
-            "sentence_b": ids[second],
-            "doc_a": docs[first],
-            "doc_b": docs[second],
-            "score": kept["score"].round(4).to_numpy(),
-            "cosine": kept["cosine"].astype(float).round(4).to_numpy(),
-            "margin": kept["margin"].astype(float).round(4).to_numpy(),
-            "lexical": kept["lexical"].astype(float).round(4).to_numpy(),
-            "method": f"{method}+lexical",
-            "same_group": group_of[first] == group_of[second],
-        },
-        columns=ALIGNMENT_COLUMNS,
-    )
-    frame = frame.drop_duplicates(["sentence_a", "sentence_b"])
-    return frame.sort_values(["sentence_a", "sentence_b"]).reset_index(drop=True)

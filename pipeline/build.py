@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
-import os
 import time
-from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 
 from pipeline import __version__
 from pipeline.align import align_claims
-from pipeline.clean import clean_documents
+from pipeline.cache import DocCache
 from pipeline.corpus_md import render_corpus_md
 from pipeline.decisions import Decisions, parse_decisions
 from pipeline.decisions_hooks import (
@@ -24,7 +20,8 @@ from pipeline.decisions_hooks import (
     decisions_after_reconcile,
 )
 from pipeline.dedup import find_copies
-from pipeline.ingest import ingest_captures
+from pipeline.docsteps import ingest_and_clean, segment_documents
+from pipeline.engine import Engine, PandasEngine
 from pipeline.io import (
     csv_bytes,
     jsonl_bytes,
@@ -32,15 +29,14 @@ from pipeline.io import (
     read_raw_dir,
     write_output_dir,
 )
+from pipeline.manifest import json_bytes, manifest
+from pipeline.progress import Progress
 from pipeline.reconcile import reconcile_claims
 from pipeline.report import load_processed, render_reports
 from pipeline.report.tables import complete_tables
-from pipeline.schema import FIELDS, SCHEMA_VERSION, columns, datapackage
-from pipeline.segment import segment_claims
+from pipeline.schema import FIELDS, columns, datapackage
 from pipeline.settings import Settings
 from pipeline.tables import ERROR_COLUMNS
-
-Progress = Callable[[str], None]
 
 
 def _no_progress(_message: str) -> None:
@@ -60,6 +56,8 @@ def run_stage(
     settings: Settings,
     progress: Progress = _no_progress,
     decisions: Decisions | None = None,
+    engine: Engine | None = None,
+    cache: DocCache | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Run one stage on ``tables`` (file name -> table) and return the tables it writes.
 
@@ -67,20 +65,20 @@ def run_stage(
     documents; ``align`` reads documents; ``reconcile`` reads documents, sentences and
     alignments. An empty corpus gives empty tables, never an error. The editors'
     ``decisions`` apply after clean, dedup and reconcile; their statuses go to
-    ``decisions.jsonl`` (and unknown doc_ids to ``errors.jsonl``).
+    ``decisions.jsonl`` (and unknown doc_ids to ``errors.jsonl``). ``engine`` runs the
+    partitioned work (default: in-process); ``cache`` keeps per-document results.
     """
     decisions = decisions or Decisions()
+    engine = engine or PandasEngine()
+    cache = cache or DocCache(None)
     documents = tables.get("documents.jsonl", _empty("documents.jsonl"))
     if stage == "clean":
-        ingested, ingest_errors = ingest_captures(
-            tables["raw_files"], tables["raw_sources"], settings.ingest
+        ingested, cleaned, removed, stage_errors = ingest_and_clean(
+            tables["raw_files"], tables["raw_sources"], settings, engine, cache, progress
         )
-        progress(f"ingest: {len(ingested)} documents, {len(ingest_errors)} errors")
-        cleaned, removed, clean_errors = clean_documents(ingested, settings)
-        progress(f"clean: {len(removed)} spans removed, {len(clean_errors)} errors")
         cleaned = cleaned.assign(group_id=cleaned["doc_id"], derived_from=None, relation="original")
-        parts = [tables.get("read_errors"), ingest_errors, clean_errors]
-        errors = pd.concat([p for p in parts if p is not None and not p.empty] or [ingest_errors])
+        parts = [tables.get("read_errors"), stage_errors]
+        errors = pd.concat([p for p in parts if p is not None and not p.empty] or [stage_errors])
         result = {
             "documents.jsonl": cleaned,
             "removed.jsonl": removed,
@@ -90,7 +88,7 @@ def run_stage(
     if stage == "dedup":
         relations = _empty("relations.jsonl")
         if not documents.empty:
-            documents, relations = find_copies(documents, settings.dedup)
+            documents, relations = find_copies(documents, settings.dedup, engine)
             groups = documents["group_id"].nunique()
             progress(f"dedup: {len(relations)} related pairs, {groups} source groups")
         result = {"documents.jsonl": documents, "relations.jsonl": relations}
@@ -99,7 +97,7 @@ def run_stage(
         if documents.empty:
             empty = {"sentences.jsonl", "alignments.jsonl"}
             return {name: _empty(name) for name in sorted(empty)}
-        sentences = segment_claims(documents, settings.align)
+        sentences = segment_documents(documents, settings.align, engine, cache, progress)
         alignments = align_claims(sentences, documents, settings.align)
         progress(f"align: {len(sentences)} sentences, {len(alignments)} aligned pairs")
         return {"sentences.jsonl": sentences, "alignments.jsonl": alignments}
@@ -122,15 +120,17 @@ def run_stages(
     progress: Progress = _no_progress,
     read_errors: pd.DataFrame | None = None,
     decisions: Decisions | None = None,
+    engine: Engine | None = None,
+    cache: DocCache | None = None,
 ) -> dict[str, pd.DataFrame]:
     """ingest + clean -> dedup -> align -> reconcile on in-memory tables, with the
-    editors' ``decisions`` applied along the way."""
+    editors' ``decisions`` applied along the way (``engine``, ``cache``: see run_stage)."""
     started = time.perf_counter()
     tables: dict[str, pd.DataFrame] = {"raw_files": raw_files, "raw_sources": sources}
     if read_errors is not None:
         tables["read_errors"] = read_errors
     for stage in STAGES:
-        tables.update(run_stage(stage, tables, settings, progress, decisions))
+        tables.update(run_stage(stage, tables, settings, progress, decisions, engine, cache))
     progress(f"stages done in {time.perf_counter() - started:.1f}s")
     return {name: frame for name, frame in tables.items() if name in FIELDS}
 
@@ -139,13 +139,6 @@ def _sorted_errors(errors: pd.DataFrame) -> pd.DataFrame:
     if errors.empty:
         return pd.DataFrame(columns=ERROR_COLUMNS)
     return errors.sort_values(ERROR_COLUMNS, kind="stable").reset_index(drop=True)
-
-
-def built_at() -> str:
-    """Build time for manifest.json: SOURCE_DATE_EPOCH when set, else now (UTC)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    moment = datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 SORT_KEYS = {
@@ -203,8 +196,8 @@ def serialise(
         files[f"reports/{name}"] = page
     if unchanged and previous_changes is not None:
         files["reports/changes.html"] = previous_changes
-    files["datapackage.json"] = _json_bytes(datapackage(files, __version__))
-    files["manifest.json"] = _json_bytes(_manifest(files, raw_files, raw, settings))
+    files["datapackage.json"] = json_bytes(datapackage(files, __version__))
+    files["manifest.json"] = json_bytes(manifest(files, raw_files, raw, settings))
     return files
 
 
@@ -232,47 +225,6 @@ def _same_table(old: pd.DataFrame | None, new: pd.DataFrame) -> bool:
         return False
 
 
-def _json_bytes(value: object) -> bytes:
-    return (json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False) + "\n").encode("utf-8")
-
-
-def _rows(name: str, data: bytes) -> int | None:
-    if name.endswith(".jsonl"):
-        return data.count(b"\n")
-    if name.endswith(".csv"):
-        return max(data.count(b"\n") - 1, 0)
-    return None
-
-
-def _manifest(
-    files: dict[str, bytes], raw_files: pd.DataFrame, raw: Path, settings: Settings
-) -> dict[str, object]:
-    inputs = [
-        {"file": name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
-        for name, data in sorted(zip(raw_files["source_file"], raw_files["data"], strict=True))
-    ]
-    for control in ("sources.csv", "decisions.toml"):
-        path = raw / control
-        if path.exists():
-            data = path.read_bytes()
-            inputs.append(
-                {"file": control, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
-            )
-    outputs = [
-        {"file": name, "sha256": hashlib.sha256(data).hexdigest(), "rows": _rows(name, data)}
-        for name, data in sorted(files.items())
-    ]
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "tool": "curate",
-        "tool_version": __version__,
-        "built_at": built_at(),
-        "parameters": settings.to_dict(),
-        "inputs": inputs,
-        "outputs": outputs,
-    }
-
-
 def _write(
     out: Path,
     tables: dict[str, pd.DataFrame],
@@ -290,14 +242,23 @@ def _write(
 
 
 def build(
-    raw: Path, out: Path, settings: Settings, progress: Progress = _no_progress
+    raw: Path,
+    out: Path,
+    settings: Settings,
+    progress: Progress = _no_progress,
+    engine: Engine | None = None,
+    cache: DocCache | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Build ``raw`` into ``out``: read, run every stage, write all outputs atomically."""
+    """Build ``raw`` into ``out``: read, run every stage, write all outputs atomically.
+
+    ``engine`` (default: in-process pandas) runs the partitioned work; ``cache`` (default:
+    none) keeps per-document results between builds. Neither changes the output.
+    """
     raw_files, sources, read_errors = read_raw_dir(raw, settings.ingest)
     decisions = parse_decisions(read_decisions_text(raw))
     progress(f"read {len(raw_files)} files from {raw}")
     errors = pd.DataFrame(read_errors, columns=ERROR_COLUMNS)
-    tables = run_stages(raw_files, sources, settings, progress, errors, decisions)
+    tables = run_stages(raw_files, sources, settings, progress, errors, decisions, engine, cache)
     _write(out, tables, raw_files, raw, settings, progress)
     return tables
 

@@ -23,6 +23,7 @@ from lxml.html import HtmlElement
 
 from pipeline.blocks import Block, Cleaned, Removal
 from pipeline.html_blocks import extractor_blocks, text_segments
+from pipeline.html_regions import page_text_blocks
 from pipeline.html_rules import strip_boilerplate_elements
 from pipeline.html_ui_rules import drop_ui_blocks
 from pipeline.settings import CleanSettings
@@ -167,7 +168,10 @@ def clean_html(html: str, url: str | None, settings: CleanSettings) -> Cleaned:
     blocks = _extract(root, url, fast=True)
     page_words = _words(s[1] for s in segments)
     if _words(b.text for b in blocks) < settings.recall_fallback_ratio * page_words:
-        recall = _extract(root, url, fast=False)
+        if settings.recall_from_dom:
+            recall = page_text_blocks(body if body is not None else root, settings)
+        else:
+            recall = _extract(root, url, fast=False)
         if _words(b.text for b in recall) > _words(b.text for b in blocks):
             blocks = recall
     kept = "\n".join(" ".join(b.text.split()) for b in blocks)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import sys
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import click
 
 from pipeline import __version__
 from pipeline.decisions import DecisionsError
+from pipeline.progress import BarFactory
 from pipeline.settings import Settings, load_settings
 
 RAW_OPTION = click.option(
@@ -47,6 +49,7 @@ def _settings(config: Path | None) -> Settings:
 class _Reporter:
     def __init__(self, quiet: bool, verbose: int) -> None:
         self.quiet, self.verbose = quiet, verbose
+        self.bar = BarFactory(self, quiet, verbose)
 
     def __call__(self, message: str) -> None:
         if not self.quiet:
@@ -67,16 +70,59 @@ def main(ctx: click.Context, quiet: bool, verbose: int) -> None:
 @RAW_OPTION
 @OUT_OPTION
 @CONFIG_OPTION
+@click.option(
+    "--engine",
+    type=click.Choice(["pandas", "dask"]),
+    default="pandas",
+    show_default=True,
+    help="pandas: in this process. dask: partitions on a Dask cluster (same output).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="Worker processes of the local Dask cluster (--engine dask).",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    metavar="ADDRESS",
+    help="Use an existing Dask cluster (e.g. tcp://host:8786) instead of a local one.",
+)
+@click.option(
+    "--cache",
+    "cache_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Folder of cached per-document results [default: .curate-cache/ beside OUT].",
+)
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
 @click.pass_obj
-def build(reporter: _Reporter, raw: Path, out: Path, config: Path | None) -> None:
+def build(
+    reporter: _Reporter,
+    raw: Path,
+    out: Path,
+    config: Path | None,
+    engine: str,
+    workers: int,
+    scheduler: str | None,
+    cache_dir: Path | None,
+    no_cache: bool,
+) -> None:
     """Run every stage on RAW and write OUT."""
     from pipeline.build import build as run_build
+    from pipeline.cache import DocCache, default_cache_dir
 
     settings = _settings(config)
     if not raw.is_dir():
         raise click.ClickException(f"raw folder not found: {raw}")
+    if scheduler and engine != "dask":
+        raise click.ClickException("--scheduler needs --engine dask")
+    cache = DocCache(None if no_cache else (cache_dir or default_cache_dir(out)))
+    runner = _start_engine(reporter, engine, workers, scheduler)
     try:
-        tables = run_build(raw, out, settings, reporter)
+        tables = run_build(raw, out, settings, reporter, runner, cache)
     except DecisionsError as exc:
         raise click.ClickException(f"{exc}; {out} was left as it was.") from exc
     except OSError as exc:
@@ -88,6 +134,8 @@ def build(reporter: _Reporter, raw: Path, out: Path, config: Path | None) -> Non
             f"internal error ({type(exc).__name__}: {exc}); {out} was left as it was."
             " Run with -v for the traceback and report it."
         ) from exc
+    finally:
+        runner.close()
     errors = len(tables["errors.jsonl"])
     reporter(
         f"built {len(tables['documents.jsonl'])} documents into {out}"
@@ -97,6 +145,22 @@ def build(reporter: _Reporter, raw: Path, out: Path, config: Path | None) -> Non
             else ""
         )
     )
+
+
+def _start_engine(reporter: _Reporter, engine: str, workers: int, scheduler: str | None) -> Any:
+    from pipeline.engine import make_engine
+
+    try:
+        runner = make_engine(engine, workers, scheduler)
+    except (OSError, TimeoutError, RuntimeError) as exc:
+        where = scheduler or f"a local cluster of {workers} workers"
+        raise click.ClickException(f"could not start Dask on {where}: {exc}") from exc
+    if engine == "dask":
+        reporter(
+            f"dask: {runner.partitions} partitions on {scheduler or f'{workers} local workers'}"
+            f" (started in {runner.startup_seconds:.1f}s)"
+        )
+    return runner
 
 
 def _run_stage(reporter: _Reporter, stage: str, raw: Path, out: Path, config: Path | None) -> None:

@@ -28,6 +28,7 @@ from pipeline.dedup_direction import DocMeta, decide_direction
 from pipeline.dedup_graph import assign_groups
 from pipeline.dedup_lexicon import distinct_hits, lexicon_ids, load_lexicon
 from pipeline.dedup_text import Tokens, Vocabulary, tokenise
+from pipeline.engine import Engine, PandasEngine
 from pipeline.settings import DedupSettings
 
 REQUIRED_COLUMNS = ["doc_id", "text"]
@@ -189,16 +190,27 @@ def _verify_candidates(
     return rows
 
 
+def _verify_part(
+    pairs: np.ndarray, shared: tuple[Tokens, list[DocMeta], DedupSettings]
+) -> list[dict[str, Any]]:
+    """Verify one partition of candidate pairs (an engine task)."""
+    tokens, metas, settings = shared
+    return _verify_candidates(tokens, pairs, metas, settings)
+
+
 def find_copies(
-    documents: pd.DataFrame, settings: DedupSettings
+    documents: pd.DataFrame, settings: DedupSettings, engine: Engine | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Detect copies among ``documents``; return (documents + group columns, relations).
 
     Adds ``group_id``, ``derived_from``, ``relation`` and the ``tortured_phrases`` flag to
     the documents (sorted by doc_id); the relations table has one row per detected pair
     (``copy, original, relation, confidence, direction_basis, evidence``), sorted.
-    Raises ValueError when a required column is missing or doc_ids repeat.
+    Raises ValueError when a required column is missing or doc_ids repeat. ``engine``
+    (default: in-process) shuffles the fingerprints and verifies the candidate pairs in
+    partitions; the groups are assigned once over all pairs, so they do not depend on it.
     """
+    engine = engine or PandasEngine()
     missing = [c for c in REQUIRED_COLUMNS if c not in documents.columns]
     if missing:
         raise ValueError(f"dedup needs column(s) {', '.join(missing)}")
@@ -263,9 +275,12 @@ def find_copies(
         settings.candidate_min_shared,
         settings.candidate_min_share,
         settings.max_fingerprint_df,
+        engine.pair_counts,
     )
     del values, owners
-    rows.extend(_verify_candidates(tokens, pairs, metas, settings))
+    parts = np.array_split(pairs, engine.partitions) if len(pairs) else []
+    for found in engine.map(_verify_part, [p for p in parts if len(p)], (tokens, metas, settings)):
+        rows.extend(found)
     relations = pd.DataFrame(rows, columns=RELATION_COLUMNS)
     relations = relations.sort_values(["original", "copy"], kind="stable").reset_index(drop=True)
     group_id, derived_from, relation = assign_groups(docs["doc_id"].tolist(), relations)

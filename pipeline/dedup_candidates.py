@@ -15,9 +15,14 @@ the work per fingerprint is bounded and the pass stays near-linear in corpus siz
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from pipeline.dedup_text import Tokens, ngram_hashes
+from pipeline.engine import group_pair_counts
+
+PairCounter = Callable[[np.ndarray, np.ndarray, int, int], tuple[np.ndarray, np.ndarray]]
 
 _WORD_CHANNEL = np.uint64(0)
 _STOP_CHANNEL = np.uint64(0x9E3779B97F4A7C15)
@@ -85,33 +90,23 @@ def candidate_pairs(
     min_shared: int,
     min_share: float,
     max_df: int,
+    counter: PairCounter = group_pair_counts,
 ) -> np.ndarray:
     """Pairs (i, j), i < j, sharing enough fingerprints, as an (n, 3) int64 array of
     ``i, j, shared``, sorted. ``values``/``owners`` as :func:`sample_fingerprints` gives.
 
     A pair is kept when it shares at least ``min_shared`` fingerprints and at least
-    ``min_share`` of the smaller document's fingerprints.
+    ``min_share`` of the smaller document's fingerprints. ``counter`` counts the pairs
+    sharing fingerprints (an engine's ``pair_counts`` shuffles them across partitions).
     """
     sizes = np.bincount(owners, minlength=n_docs).astype(np.int64)
     if n_docs < 2 or len(values) == 0:
         return np.zeros((0, 3), dtype=np.int64)
-    starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
-    counts = np.diff(np.r_[starts, len(values)])
-    pair_keys: list[np.ndarray] = []
-    n_docs = np.int64(n_docs)
-    for size in np.unique(counts):
-        if size < 2 or size > max_df:
-            continue
-        group_starts = starts[counts == size]
-        members = owners[group_starts[:, None] + np.arange(size)].astype(np.int64)
-        left, right = np.triu_indices(int(size), k=1)
-        low = np.minimum(members[:, left], members[:, right])
-        high = np.maximum(members[:, left], members[:, right])
-        pair_keys.append((low * n_docs + high).ravel())
-    if not pair_keys:
+    keys, shared = counter(values, owners, n_docs, max_df)
+    if not len(keys):
         return np.zeros((0, 3), dtype=np.int64)
-    keys, shared = np.unique(np.concatenate(pair_keys), return_counts=True)
-    first, second = keys // n_docs, keys % n_docs
+    n = np.int64(n_docs)
+    first, second = keys // n, keys % n
     smaller = np.minimum(sizes[first], sizes[second])
     keep = (shared >= min_shared) & (shared >= min_share * smaller)
     return np.stack([first[keep], second[keep], shared[keep]], axis=1)

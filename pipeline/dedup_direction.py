@@ -1,12 +1,20 @@
 """Which of two related documents is the original, and why (a sentence for people).
 
-Evidence, strongest first:
+Evidence, first that tells decides. Same-document pairs (near duplicates, spun copies):
 1. wording: where the two differ word for word, the original uses the common, standard
    words (spinners swap in rarer synonyms and garble names); word frequencies come from
    the ``wordfreq`` package (ships its data, works offline); tortured-phrase lexicon hits;
-2. containment: the copy carries the original plus extras (first for partial copies);
-3. provenance: higher trust tier, then the earlier date (``updated``, else ``retrieved``);
-4. otherwise a fixed rule: the smaller ``doc_id`` is called the original.
+2. containment: the copy carries the original plus extras.
+Partial copies (``dedup_partial`` reads how the shared passage sits in each page):
+1. attribution: the copy credits another page for the text ("Originally published at");
+2. containment, when one page carries the whole of the other;
+3. opening mid-discourse: the copy opens with the passage, whose first word refers back
+   ("However", "These") to text that only the other page carries;
+4. continuation: the original's own text is the rest of the same article and keeps the
+   passage's vocabulary; the copy's own text shares less of it;
+5. containment by a smaller margin, then wording.
+Then, for all: provenance (higher trust tier, then the earlier date: ``updated``, else
+``retrieved``); otherwise a fixed rule: the smaller ``doc_id`` is called the original.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ from typing import Any
 from wordfreq import get_frequency_dict, word_frequency
 
 from pipeline.dedup_align import Alignment, DocView
+from pipeline.dedup_partial import opener, placements
 from pipeline.settings import DedupSettings
 
 # A phrase must be this much more frequent (Zipf units) to win a substitution.
@@ -110,6 +119,101 @@ def _provenance(a: DocMeta, b: DocMeta) -> tuple[bool, str] | None:
     return None
 
 
+Step = tuple[bool, float, str]
+
+
+def _wording_step(
+    align: Alignment,
+    a: DocMeta,
+    b: DocMeta,
+    s: DedupSettings,
+    cache: dict[int, float],
+    evidence: dict[str, Any],
+) -> Step | None:
+    a_wins, b_wins, names = score_wording(align, cache)
+    tort_margin = b.tortured_hits - a.tortured_hits
+    evidence["wording_a_commoner"] = a_wins
+    evidence["wording_b_commoner"] = b_wins
+    if names:
+        evidence["garbled_names"] = [list(n) for n in names]
+    margin = a_wins - b_wins + 3 * tort_margin
+    decided = a_wins + b_wins + 3 * abs(tort_margin)
+    if abs(margin) < s.direction_min_margin or not decided:
+        return None
+    share = (max(a_wins, b_wins) + 3 * abs(tort_margin)) / decided
+    if share < s.direction_min_share:
+        return None
+    a_orig = margin > 0
+    win, lose = (a, b) if a_orig else (b, a)
+    why = (
+        f"{win.doc_id} uses the commoner, standard wording where the texts differ "
+        f"({max(a_wins, b_wins)} to {min(a_wins, b_wins)} substitutions)"
+    )
+    if names:
+        why += "; names are garbled in " + lose.doc_id
+    if tort_margin:
+        why += f"; tortured phrases in {lose.doc_id}"
+    return a_orig, 1 - math.exp(-abs(margin) / 4), why
+
+
+def _containment_step(align: Alignment, a: DocMeta, b: DocMeta, s: DedupSettings) -> Step | None:
+    gap = align.coverage_a - align.coverage_b
+    if abs(gap) < s.containment_min_gap:
+        return None
+    a_orig = gap > 0
+    inner, outer = (a, b) if a_orig else (b, a)
+    cov_inner, cov_outer = sorted((align.coverage_a, align.coverage_b), reverse=True)
+    if cov_inner >= s.same_document_coverage:
+        why = f"{outer.doc_id} carries the text of {inner.doc_id} plus its own"
+    else:
+        why = (
+            f"{outer.doc_id} carries more of {inner.doc_id}'s text ({cov_inner:.0%}) than "
+            f"{inner.doc_id} of {outer.doc_id}'s ({cov_outer:.0%})"
+        )
+    return a_orig, min(1.0, abs(gap) * 2), why
+
+
+def _placement_steps(
+    align: Alignment, a: DocMeta, b: DocMeta, s: DedupSettings, evidence: dict[str, Any]
+) -> list[Step | None]:
+    """Partial copies: attribution (None when no page credits another), then opening
+    mid-discourse and continuation when they tell (``dedup_partial``)."""
+    places = placements(align)
+    if places is None or align.a is None or align.b is None:
+        return [None]
+    pa, pb = places
+    steps: list[Step | None] = [None]  # attribution first, when a page has it
+    if bool(pa.attribution) != bool(pb.attribution):
+        a_orig = bool(pb.attribution)
+        copy, line = (b, pb.attribution) if a_orig else (a, pa.attribution)
+        evidence["attribution_line"] = line
+        steps[0] = (a_orig, 0.8, f'{copy.doc_id} credits another page for the text ("{line}")')
+    word = opener(align.a, pa)
+    if word and pa.content_before != pb.content_before:
+        a_orig = pa.content_before
+        copy, orig = (b, a) if a_orig else (a, b)
+        evidence["dangling_opener"] = word
+        why = (
+            f'{copy.doc_id} opens with the shared passage mid-discourse ("{word.capitalize()} '
+            f'...") where {orig.doc_id} carries the text before it'
+        )
+        steps.append((a_orig, 0.75, why))
+    evidence["continuation_a"] = round(pa.continuation, 3)
+    evidence["continuation_b"] = round(pb.continuation, 3)
+    gap = pa.continuation - pb.continuation
+    enough = min(pa.own_words, pb.own_words) >= s.direction_min_own_words
+    if enough and abs(gap) >= s.direction_min_continuation_gap:
+        a_orig = gap > 0
+        (orig, po), (copy, pc) = ((a, pa), (b, pb)) if a_orig else ((b, pb), (a, pa))
+        why = (
+            f"{orig.doc_id}'s own text continues the shared passage ({po.continuation:.0%} of "
+            f"its words recur in it, against {pc.continuation:.0%} of {copy.doc_id}'s): the "
+            f"passage is part of {orig.doc_id}, set into {copy.doc_id}'s own text"
+        )
+        steps.append((a_orig, min(0.9, 0.5 + 2 * abs(gap)), why))
+    return steps
+
+
 def decide_direction(
     relation: str,
     align: Alignment | None,
@@ -119,41 +223,20 @@ def decide_direction(
     cache: dict[int, float],
     evidence: dict[str, Any],
 ) -> Direction:
-    """Decide which of ``a``/``b`` is the original; fills ``evidence`` with the scores."""
-    steps: list[tuple[bool, float, str]] = []
+    """Decide which of ``a``/``b`` is the original; fills ``evidence`` with the scores.
+
+    The first evidence that tells decides (the module docstring gives the order)."""
+    steps: list[Step] = []
     if align is not None:
-        a_wins, b_wins, names = score_wording(align, cache)
-        tort_margin = b.tortured_hits - a.tortured_hits
-        evidence["wording_a_commoner"] = a_wins
-        evidence["wording_b_commoner"] = b_wins
-        if names:
-            evidence["garbled_names"] = [list(n) for n in names]
-        margin = a_wins - b_wins + 3 * tort_margin
-        decided = a_wins + b_wins + 3 * abs(tort_margin)
-        wording = None
-        if abs(margin) >= settings.direction_min_margin and decided:
-            share = (max(a_wins, b_wins) + 3 * abs(tort_margin)) / decided
-            if share >= settings.direction_min_share:
-                a_orig = margin > 0
-                win, lose = (a, b) if a_orig else (b, a)
-                why = (
-                    f"{win.doc_id} uses the commoner, standard wording where the texts differ "
-                    f"({max(a_wins, b_wins)} to {min(a_wins, b_wins)} substitutions)"
-                )
-                if names:
-                    why += "; names are garbled in " + lose.doc_id
-                if tort_margin:
-                    why += f"; tortured phrases in {lose.doc_id}"
-                conf = 1 - math.exp(-abs(margin) / 4)
-                wording = (a_orig, conf, why)
-        gap = align.coverage_a - align.coverage_b
-        containment = None
-        if abs(gap) >= settings.containment_min_gap:
-            a_orig = gap > 0
-            inner, outer = (a, b) if a_orig else (b, a)
-            why = f"{outer.doc_id} carries the text of {inner.doc_id} plus its own"
-            containment = (a_orig, min(1.0, abs(gap) * 2), why)
-        order = [containment, wording] if relation == "partial_copy" else [wording, containment]
+        wording = _wording_step(align, a, b, settings, cache, evidence)
+        containment = _containment_step(align, a, b, settings)
+        if relation == "partial_copy":
+            whole = max(align.coverage_a, align.coverage_b) >= settings.same_document_coverage
+            credit, *placed = _placement_steps(align, a, b, settings, evidence)
+            order = [credit, containment, *placed] if whole else [credit, *placed, containment]
+            order.append(wording)
+        else:
+            order = [wording, containment]
         steps.extend(s for s in order if s is not None)
     if not steps:
         meta = _provenance(a, b)
@@ -167,4 +250,8 @@ def decide_direction(
         )
         steps.append((a.doc_id <= b.doc_id, 0.5, why))
     a_orig, conf, why = steps[0]
+    if "continuation_a" in evidence:  # name the shares by role, as dedup names the rest
+        cont_a, cont_b = evidence.pop("continuation_a"), evidence.pop("continuation_b")
+        evidence["continuation_original"] = cont_a if a_orig else cont_b
+        evidence["continuation_copy"] = cont_b if a_orig else cont_a
     return Direction(a_orig, round(conf, 3), why)

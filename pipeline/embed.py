@@ -18,6 +18,8 @@ from pathlib import Path
 import numpy as np
 from spacy.lang.en.stop_words import STOP_WORDS
 
+from pipeline.align_tokens import TokenStore, fit_projection, project
+
 LEXICAL_DIMS = 512
 _WORD = re.compile(r"[^\W_]+")
 
@@ -105,17 +107,62 @@ def embed_sentences(
     ``embedder`` is ``minilm`` or ``lexical``; when MiniLM cannot be loaded the lexical
     vectors are returned and the backend name says so, so the caller can record it.
     """
+    vectors, method, _tokens = embed_with_tokens(texts, embedder, model, batch_size, -1)
+    return vectors, method
+
+
+def embed_with_tokens(
+    texts: list[str],
+    embedder: str = "minilm",
+    model: str = "",
+    batch_size: int = 64,
+    token_dims: int = 128,
+    chunk: int = 2048,
+) -> tuple[np.ndarray, str, TokenStore | None]:
+    """Sentence vectors, backend name and MiniLM's token vectors (for BERTScore).
+
+    ``token_dims`` < 0 skips the token vectors, 0 keeps all 384 axes; the lexical
+    backend has none (``None``). Texts are encoded ``chunk`` at a time, so only one
+    chunk's full-size token vectors are ever held.
+    """
     if not texts:
-        return np.zeros((0, LEXICAL_DIMS), dtype=np.float32), "lexical"
+        return np.zeros((0, LEXICAL_DIMS), dtype=np.float32), "lexical", None
     if embedder == "lexical":
-        return lexical_vectors(texts), "lexical"
+        return lexical_vectors(texts), "lexical", None
     if embedder != "minilm":
         raise ValueError(f"unknown embedder {embedder!r}: use 'minilm' or 'lexical'")
     try:
         encoder = _load_minilm(str(minilm_model_path(model)))
     except EmbedderUnavailable:
-        return lexical_vectors(texts), "lexical"
-    vectors = encoder.encode(
-        texts, batch_size=batch_size, convert_to_numpy=True, show_progress_bar=False
-    )
-    return _normalise(np.asarray(vectors, dtype=np.float32)), "minilm"
+        return lexical_vectors(texts), "lexical", None
+    if token_dims < 0:
+        vectors = encoder.encode(
+            texts, batch_size=batch_size, convert_to_numpy=True, show_progress_bar=False
+        )
+        return _normalise(np.asarray(vectors, dtype=np.float32)), "minilm", None
+    sentence_parts, token_parts, id_parts, lengths = [], [], [], []
+    basis = None
+    for start in range(0, len(texts), chunk):
+        out = encoder.encode(
+            texts[start : start + chunk],
+            batch_size=batch_size,
+            output_value=None,
+            convert_to_numpy=False,
+            show_progress_bar=False,
+        )
+        toks, ids = [], []
+        for row in out:
+            mask = row["attention_mask"].cpu().numpy().astype(bool)
+            toks.append(row["token_embeddings"].float().cpu().numpy()[mask][1:-1])  # no CLS/SEP
+            ids.append(row["input_ids"].cpu().numpy()[mask][1:-1])
+            sentence_parts.append(row["sentence_embedding"].float().cpu().numpy())
+        flat = np.concatenate(toks) if toks else np.zeros((0, 384), dtype=np.float32)
+        if start == 0:
+            basis = fit_projection(flat, token_dims)
+        token_parts.append(project(flat, basis))
+        id_parts.append(np.concatenate(ids).astype(np.int64))
+        lengths.extend(len(t) for t in toks)
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum(lengths)
+    store = TokenStore(np.concatenate(token_parts), offsets, np.concatenate(id_parts))
+    return _normalise(np.stack(sentence_parts).astype(np.float32)), "minilm", store

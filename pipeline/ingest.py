@@ -148,6 +148,57 @@ def validate_sources(sources: pd.DataFrame) -> tuple[dict[str, dict], list[dict]
     return by_file, errors
 
 
+# One capture's outcome: (doc_id, document row, error row); doc_id None = the whole file.
+Outcome = tuple[str | None, dict | None, dict | None]
+
+
+def ingest_file(
+    source_file: str, data: bytes, source: dict, settings: IngestSettings
+) -> list[Outcome]:
+    """The outcome of each capture of one raw file (pure: the file's bytes and its
+    sources.csv row in, rows out); a file that cannot be split is one error outcome."""
+    try:
+        captures = split_captures(source_file, data)
+    except ValueError as exc:
+        return [(None, None, error_row(source_file, "ingest", str(exc).split(" (")[0], exc))]
+    outcomes: list[Outcome] = []
+    for capture in captures:
+        try:
+            outcomes.append((capture.doc_id, _document_row(capture, source, settings), None))
+        except ValueError as exc:
+            outcomes.append((capture.doc_id, None, error_row(source_file, "ingest", str(exc))))
+    return outcomes
+
+
+def merge_ingested(
+    outcomes: list[tuple[str, list[Outcome]]],
+    by_file: dict[str, dict],
+    errors: list[dict],
+    known: set[str],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Documents and errors from the per-file ``outcomes`` (``(source_file, outcomes)``
+    sorted by source_file): a doc_id claimed twice keeps the first file."""
+    rows: dict[str, dict] = {}
+    for source_file, found in outcomes:
+        for doc_id, row, error in found:
+            if doc_id is not None and doc_id in rows:
+                other = rows[doc_id]["source_file"]
+                errors.append(
+                    error_row(source_file, "ingest", f"doc_id {doc_id} is taken by {other}")
+                )
+            elif row is not None and doc_id is not None:
+                rows[doc_id] = row
+            elif error is not None:
+                errors.append(error)
+    errors.extend(
+        error_row("sources.csv", "ingest", f"sources.csv names {name}, which is not in raw/")
+        for name in sorted(set(by_file) - known)
+    )
+    documents = pd.DataFrame([rows[k] for k in sorted(rows)], columns=DOCUMENT_COLUMNS)
+    documents["trust"] = documents["trust"].astype("Int64")
+    return documents, errors_frame(errors)
+
+
 def ingest_captures(
     raw_files: pd.DataFrame, sources: pd.DataFrame, settings: IngestSettings
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -157,30 +208,10 @@ def ingest_captures(
     Output rows are sorted by ``doc_id``; a doc_id claimed twice keeps the first file.
     """
     by_file, errors = validate_sources(sources)
-    rows: dict[str, dict] = {}
-    for source_file, data in sorted(zip(raw_files["source_file"], raw_files["data"], strict=True)):
-        try:
-            captures = split_captures(source_file, data)
-        except ValueError as exc:
-            errors.append(error_row(source_file, "ingest", str(exc).split(" (")[0], exc))
-            continue
-        source = by_file.get(source_file, {})
-        for capture in captures:
-            if capture.doc_id in rows:
-                other = rows[capture.doc_id]["source_file"]
-                errors.append(
-                    error_row(source_file, "ingest", f"doc_id {capture.doc_id} is taken by {other}")
-                )
-                continue
-            try:
-                rows[capture.doc_id] = _document_row(capture, source, settings)
-            except ValueError as exc:
-                errors.append(error_row(source_file, "ingest", str(exc)))
-    known = set(raw_files["source_file"])
-    errors.extend(
-        error_row("sources.csv", "ingest", f"sources.csv names {name}, which is not in raw/")
-        for name in sorted(set(by_file) - known)
-    )
-    documents = pd.DataFrame([rows[k] for k in sorted(rows)], columns=DOCUMENT_COLUMNS)
-    documents["trust"] = documents["trust"].astype("Int64")
-    return documents, errors_frame(errors)
+    outcomes = [
+        (source_file, ingest_file(source_file, data, by_file.get(source_file, {}), settings))
+        for source_file, data in sorted(
+            zip(raw_files["source_file"], raw_files["data"], strict=True)
+        )
+    ]
+    return merge_ingested(outcomes, by_file, errors, set(raw_files["source_file"]))

@@ -64,8 +64,10 @@ def build_sources(documents: pd.DataFrame, settings: ReconcileSettings) -> pd.Da
     rows = []
     for doc in documents.to_dict("records"):
         doc_id = str(doc["doc_id"])
-        url, publisher, title = _text(doc.get("url")), _text(doc.get("publisher")), _text(
-            doc.get("title")
+        url, publisher, title = (
+            _text(doc.get("url")),
+            _text(doc.get("publisher")),
+            _text(doc.get("title")),
         )
         rows.append(
             {
@@ -160,9 +162,7 @@ def reconcile_claims(
     claims = sentences[sentences["is_claim"].astype(bool)]
     claims = claims[claims["doc_id"].isin(info)]
     rows = {r["sentence_id"]: r for r in claims.to_dict("records")}
-    passages = {
-        s: (r["doc_id"], _text(r.get("list_id")) or s) for s, r in sorted(rows.items())
-    }
+    passages = {s: (r["doc_id"], _text(r.get("list_id")) or s) for s, r in sorted(rows.items())}
     edges = []
     if alignments is not None and not alignments.empty:
         for a, b, score in zip(
@@ -170,14 +170,21 @@ def reconcile_claims(
         ):
             if a in rows and b in rows and float(score) >= settings.min_alignment_score:
                 edges.append((-float(score), a, b))
-    edges.sort()
+    # At equal score an original's alignment goes before a copy's (a copy inherits its
+    # original's alignments), so conflict details quote the original's wording.
+    copied = {d for d, r in info.items() if r["relation"] != "original"}
+    edges.sort(
+        key=lambda e: (e[0], rows[e[1]]["doc_id"] in copied or rows[e[2]]["doc_id"] in copied, e)
+    )
     links = {frozenset((a, b)) for _score, a, b in edges}
     clusters = _Clusters(passages, links, settings.min_link_share)
     conflicts: list[tuple[str, str, str, float]] = []
     for neg_score, a, b in edges:
         ga, gb = info[rows[a]["doc_id"]]["group_id"], info[rows[b]["doc_id"]]["group_id"]
-        kind = None if ga == gb else find_conflict(
-            rows[a]["text"], rows[b]["text"], settings.list_match_share
+        kind = (
+            None
+            if ga == gb
+            else find_conflict(rows[a]["text"], rows[b]["text"], settings.list_match_share)
         )
         if kind:
             conflicts.append((a, b, kind, -neg_score))
@@ -214,8 +221,14 @@ def _build_claims(
     by_root: dict[str, list[str]], rows: dict, info: dict, edge_score: dict[str, float]
 ) -> dict[str, dict]:
     built: dict[str, dict] = {}
-    doc_order = {d: i for i, d in enumerate(sorted(info, key=lambda d: _rank(
-        {"kind": "sentence", "doc_id": d, "position": 0}, info[d])))}
+    doc_order = {
+        d: i
+        for i, d in enumerate(
+            sorted(
+                info, key=lambda d: _rank({"kind": "sentence", "doc_id": d, "position": 0}, info[d])
+            )
+        )
+    }
     for root, members in by_root.items():
         ranked = sorted(members, key=lambda s: _rank(rows[s], info[rows[s]["doc_id"]]))
         originals = [s for s in ranked if info[rows[s]["doc_id"]]["relation"] != "spun_copy"]

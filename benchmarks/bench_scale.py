@@ -1,0 +1,491 @@
+"""Scale benchmark (issue #6): wall time, docs/s and peak memory per stage and end to end.
+
+For each corpus size (``--sizes``, default 10000) the corpus comes from
+``scale_corpus.py`` (real benchmark HTML, varied text, planted copies; kept under
+``--work`` and reused). Then, each in a fresh subprocess:
+
+1. Stage profile: ``read_raw_dir`` (read), then ``run_stage`` for clean (ingest + clean),
+   dedup, align and reconcile, then ``serialise`` + writing processed/ (write), in one
+   process, each step timed, its resident memory sampled every 0.1 s (peak per step; the
+   tables of earlier steps are still held, as in a real build).
+2. End-to-end builds with ``curate build``: the pandas engine, and Dask with ``--workers``
+   workers when ``curate build --help`` offers ``--engine`` (else "not available yet").
+   Peak memory is the peak of the summed RSS of the process tree (Dask workers included),
+   polled every 0.25 s; ``ru_maxrss`` of the children is printed beside it.
+3. Rebuild after adding one page: the corpus is hard-linked to a copy, one new page is
+   added, and the copy is built again: with the warm cache of a cached full build when
+   ``--cache`` exists, else a plain full rebuild (what a user pays today).
+
+It prints a markdown table, the issue's targets (met / not met) and a 10M-page estimate
+from the per-stage costs (linear stages scale with n; for corpus-wide stages the growth
+exponent is fitted on the sizes measured). Results are also appended to ``--results``.
+The machine is shared: absolute times are slower than on an idle 2-core machine.
+
+    python benchmarks/bench_scale.py --sizes 1000 3000 --work /tmp/scale
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+CURATE = Path(sys.executable).parent / "curate"
+STEPS = ("read", "clean", "dedup", "align", "reconcile", "write")
+# How each step grows with the corpus when only one size was measured.
+ASSUMED_GROWTH = {"read": 1.0, "clean": 1.0, "dedup": 1.0, "align": 1.0, "reconcile": 1.0}
+TARGET_SECONDS_100K = 30 * 60
+TARGET_PEAK_GB = 4.0
+TARGET_RATIO = 11.0
+TARGET_REBUILD_SHARE = 0.10
+
+
+class PeakSampler:
+    """Polls the summed RSS of a process and its descendants in a background thread."""
+
+    def __init__(self, pid: int, interval: float = 0.25) -> None:
+        self.process = psutil.Process(pid)
+        self.interval = interval
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _tree_rss(self) -> int:
+        total = 0
+        try:
+            procs = [self.process, *self.process.children(recursive=True)]
+        except psutil.Error:
+            return 0
+        for proc in procs:
+            try:
+                total += proc.memory_info().rss
+            except psutil.Error:
+                continue
+        return total
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self._tree_rss())
+            self._stop.wait(self.interval)
+
+    def reset(self) -> int:
+        """The peak since the last reset (and start again from the current RSS)."""
+        peak, self.peak = max(self.peak, self._tree_rss()), self._tree_rss()
+        return peak
+
+    def __enter__(self) -> PeakSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+# --- 1. the stage profile (runs inside its own subprocess) ---------------------------
+
+
+def profile_stages(raw: Path, out: Path) -> dict[str, Any]:
+    """Run read, the four stages and write in this process; seconds and peak RSS per step."""
+    import pandas as pd
+
+    from pipeline.build import STAGES, run_stage, serialise
+    from pipeline.decisions import parse_decisions
+    from pipeline.io import read_decisions_text, read_raw_dir, write_output_dir
+    from pipeline.settings import load_settings
+    from pipeline.tables import ERROR_COLUMNS
+
+    settings = load_settings(None, Path.cwd())
+    steps: dict[str, dict[str, float]] = {}
+    with PeakSampler(os.getpid(), 0.1) as sampler:
+        sampler.reset()
+        started = time.perf_counter()
+        raw_files, sources, read_errors = read_raw_dir(raw, settings.ingest)
+        decisions = parse_decisions(read_decisions_text(raw))
+        steps["read"] = {"seconds": time.perf_counter() - started, "peak": sampler.reset()}
+        tables: dict[str, pd.DataFrame] = {"raw_files": raw_files, "raw_sources": sources}
+        tables["read_errors"] = pd.DataFrame(read_errors, columns=ERROR_COLUMNS)
+        for stage in STAGES:
+            started = time.perf_counter()
+            tables.update(run_stage(stage, tables, settings, decisions=decisions))
+            steps[stage] = {"seconds": time.perf_counter() - started, "peak": sampler.reset()}
+        started = time.perf_counter()
+        files = serialise(tables, raw_files, raw, settings)
+        write_output_dir(out, files)
+        steps["write"] = {"seconds": time.perf_counter() - started, "peak": sampler.reset()}
+    documents = tables["documents.jsonl"]
+    counts = {
+        "files": len(raw_files),
+        "documents": len(documents),
+        "groups": int(documents["group_id"].nunique()) if len(documents) else 0,
+        "relations": len(tables.get("relations.jsonl", [])),
+        "sentences": len(tables.get("sentences.jsonl", [])),
+        "alignments": len(tables.get("alignments.jsonl", [])),
+        "claims": len(tables.get("claims.jsonl", [])),
+    }
+    return {"steps": steps, "counts": counts}
+
+
+def run_profile(raw: Path, out: Path, log: Path) -> dict[str, Any]:
+    """The stage profile in a fresh subprocess (JSON on its last stdout line)."""
+    script = str(Path(__file__).resolve())
+    command = [sys.executable, script, "--profile-stages", str(raw), str(out)]
+    with open(log, "w", encoding="utf-8") as err:
+        done = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=err, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"stage profile failed (see {log})")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# --- 2. end-to-end builds ------------------------------------------------------------
+
+
+def build_options() -> set[str]:
+    """The options ``curate build --help`` offers (--engine, --workers, --cache, ...)."""
+    text = subprocess.run(
+        [str(CURATE), "build", "--help"], capture_output=True, text=True, cwd=ROOT
+    ).stdout
+    return {word.strip(",") for word in text.split() if word.startswith("--")}
+
+
+def timed_build(raw: Path, out: Path, extra: list[str], log: Path) -> dict[str, float]:
+    """``curate build`` in a subprocess: seconds, peak tree RSS and children's ru_maxrss."""
+    command = [str(CURATE), "build", "--raw", str(raw), "--out", str(out), *extra]
+    started = time.perf_counter()
+    with open(log, "w", encoding="utf-8") as err:
+        proc = subprocess.Popen(command, cwd=ROOT, stdout=err, stderr=err)
+        with PeakSampler(proc.pid) as sampler:
+            code = proc.wait()
+    seconds = time.perf_counter() - started
+    if code != 0:
+        raise RuntimeError(f"{' '.join(command)} failed with {code} (see {log})")
+    maxrss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    return {"seconds": seconds, "peak": sampler.peak, "maxrss": maxrss}
+
+
+def add_one_page(raw: Path, copy: Path) -> None:
+    """Hard-link ``raw`` to ``copy`` and add one new page (sources.csv rewritten, not linked)."""
+    from scale_corpus import one_new_page
+
+    if copy.exists():
+        shutil.rmtree(copy)
+    shutil.copytree(raw, copy, copy_function=os.link)
+    name = "p999/added.html"
+    (copy / "p999").mkdir()
+    (copy / name).write_bytes(one_new_page())
+    sources = (raw / "sources.csv").read_text("utf-8")
+    (copy / "sources.csv").unlink()
+    row = f"{name},https://added.example/new-page,,,,\n"
+    (copy / "sources.csv").write_text(sources + row, encoding="utf-8")
+
+
+# --- 3. the report -------------------------------------------------------------------
+
+
+def _gb(value: float) -> str:
+    return f"{value / 1e9:.2f}"
+
+
+def fitted_growth(profiles: dict[int, dict[str, Any]]) -> dict[str, float]:
+    """Per step, the exponent b of time ~ n^b between the smallest and largest size."""
+    sizes = sorted(profiles)
+    if len(sizes) < 2:
+        return dict(ASSUMED_GROWTH, write=1.0)
+    small, large = sizes[0], sizes[-1]
+    growth = {}
+    for step in STEPS:
+        t0 = profiles[small]["steps"][step]["seconds"]
+        t1 = profiles[large]["steps"][step]["seconds"]
+        growth[step] = math.log(max(t1, 1e-3) / max(t0, 1e-3)) / math.log(large / small)
+    return growth
+
+
+def estimate_10m(profiles: dict[int, dict[str, Any]], target: int = 10_000_000) -> list[str]:
+    """Markdown lines: per step, projected single-process hours and memory at 10M pages."""
+    if not profiles:
+        return []
+    size = max(profiles)
+    growth = fitted_growth(profiles)
+    lines = [
+        f"### 10M-page estimate (from the {size:,}-page profile; growth exponent fitted on "
+        f"{', '.join(f'{s:,}' for s in sorted(profiles))})",
+        "",
+        "| step | s/1k docs | growth n^b | projected hours (1 process) | "
+        "if linear (hours) |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    total = total_linear = 0.0
+    for step in STEPS:
+        seconds = profiles[size]["steps"][step]["seconds"]
+        b = growth[step]
+        projected = seconds * (target / size) ** max(b, 1.0) / 3600
+        linear = seconds * target / size / 3600
+        total += projected
+        total_linear += linear
+        lines.append(
+            f"| {step} | {1000 * seconds / size:.1f} | {b:.2f} | {projected:,.1f} | {linear:,.1f} |"
+        )
+    lines.append(f"| **total** | | | **{total:,.0f}** | **{total_linear:,.0f}** |")
+    peak = max(s["peak"] for s in profiles[size]["steps"].values())
+    per_doc = peak / size
+    lines += [
+        "",
+        f"- Memory: the in-process build holds about {per_doc / 1e6:.2f} MB per page at its "
+        f"peak ({_gb(peak)} GB for {size:,}); 10M pages in one process would need "
+        f"~{per_doc * target / 1e12:.1f} TB, so 10M needs a partitioned engine "
+        f"(per-partition memory) and corpus-wide stages that never hold all pages.",
+        f"- Workers: at the linear rate, {total_linear:,.0f} core-hours; finishing in 24 h "
+        f"takes ~{math.ceil(total_linear / 24)} cores (~{math.ceil(total_linear / 24 / 2)} of "
+        f"these 2-core machines) if every stage parallelises; stages with growth > 1 "
+        f"must be made linear first (see the table).",
+    ]
+    return lines
+
+
+def report(
+    profiles: dict[int, dict[str, Any]],
+    builds: dict[int, dict[str, Any]],
+    rebuilds: dict[int, dict[str, Any]],
+) -> str:
+    """The markdown report: stage table, builds, targets, 10M estimate."""
+    lines = [
+        f"## Scale benchmark ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})",
+        "",
+        "Machine: 2 cores, shared with other jobs while measuring: times are slower and "
+        "noisier than on an idle machine.",
+        "",
+    ]
+    if profiles:
+        lines += [
+            "### Per stage (one process, `run_stage` timed; peak = process RSS during the step)",
+            "",
+            "| pages | step | seconds | docs/s | share | peak GB |",
+            "| --- | --- | --- | --- | --- | --- |",
+        ]
+        for size, prof in sorted(profiles.items()):
+            total = sum(s["seconds"] for s in prof["steps"].values())
+            for step in STEPS:
+                s = prof["steps"][step]
+                rate = size / max(s["seconds"], 1e-9)
+                lines.append(
+                    f"| {size:,} | {step} | {s['seconds']:.1f} | {rate:,.1f} "
+                    f"| {s['seconds'] / total:.0%} | {_gb(s['peak'])} |"
+                )
+            peak = max(s["peak"] for s in prof["steps"].values())
+            lines.append(
+                f"| {size:,} | **all** | **{total:.1f}** | **{size / total:,.1f}** | | "
+                f"**{_gb(peak)}** |"
+            )
+            lines.append(f"| {size:,} | counts | {json.dumps(prof['counts'])} | | | |")
+        lines.append("")
+    if builds:
+        lines += [
+            "### End to end (`curate build` in a subprocess)",
+            "",
+            "| pages | variant | seconds | docs/s | peak GB (tree) | ru_maxrss GB |",
+            "| --- | --- | --- | --- | --- | --- |",
+        ]
+        for size, variants in sorted(builds.items()):
+            for name, b in variants.items():
+                if b is None:
+                    lines.append(f"| {size:,} | {name} | not available yet | | | |")
+                    continue
+                lines.append(
+                    f"| {size:,} | {name} | {b['seconds']:.1f} | {size / b['seconds']:,.1f} | "
+                    f"{_gb(b['peak'])} | {_gb(b['maxrss'])} |"
+                )
+        lines.append("")
+    lines += targets(profiles, builds, rebuilds)
+    lines += ["", *estimate_10m(profiles)]
+    return "\n".join(lines) + "\n"
+
+
+def _whole(size: int, profiles: dict, builds: dict) -> tuple[float, float] | None:
+    """(seconds, peak) of the pandas build at ``size``: the CLI build, else the profile."""
+    build = builds.get(size, {}).get("pandas")
+    if build:
+        return build["seconds"], build["peak"]
+    if size in profiles:
+        steps = profiles[size]["steps"].values()
+        return sum(s["seconds"] for s in steps), max(s["peak"] for s in steps)
+    return None
+
+
+def targets(profiles: dict, builds: dict, rebuilds: dict) -> list[str]:
+    """The issue's targets, met / not met (or not measured)."""
+    lines = ["### Targets (issue #6)", ""]
+    whole = _whole(100_000, profiles, builds)
+    if whole:
+        sec, peak = whole
+        ok = sec < TARGET_SECONDS_100K and peak < TARGET_PEAK_GB * 1e9
+        lines.append(
+            f"- 100k pages in < 30 min with peak < 4 GB: {sec / 60:.1f} min, {_gb(peak)} GB: "
+            f"{'met' if ok else 'NOT met'}"
+        )
+    else:
+        lines.append("- 100k pages in < 30 min with peak < 4 GB: not measured")
+        sizes = sorted(s for s in set(profiles) | set(builds) if _whole(s, profiles, builds))
+        if sizes:
+            size = sizes[-1]
+            sec, peak = _whole(size, profiles, builds)  # type: ignore[misc]
+            growth = fitted_growth(profiles) if len(profiles) > 1 else None
+            projected = sec * 100_000 / size
+            if growth:
+                projected = sum(
+                    profiles[size]["steps"][st]["seconds"]
+                    * (100_000 / size) ** max(growth[st], 1.0)
+                    for st in STEPS
+                ) * sec / sum(s["seconds"] for s in profiles[size]["steps"].values())
+            lines.append(
+                f"  - projected from {size:,}: ~{projected / 60:.0f} min, "
+                f"~{peak * 100_000 / size / 1e9:.1f} GB (memory grows with the pages held)"
+            )
+    small, large = _whole(10_000, profiles, builds), _whole(100_000, profiles, builds)
+    if small and large:
+        ratio = large[0] / small[0]
+        lines.append(
+            f"- time(100k)/time(10k) <= 11: {ratio:.1f}: {'met' if ratio <= 11 else 'NOT met'}"
+        )
+    else:
+        sizes = sorted(profiles)
+        if len(sizes) >= 2:
+            a, b = sizes[0], sizes[-1]
+            ta = sum(s["seconds"] for s in profiles[a]["steps"].values())
+            tb = sum(s["seconds"] for s in profiles[b]["steps"].values())
+            lines.append(
+                f"- time(100k)/time(10k) <= 11: not measured; time({b:,})/time({a:,}) = "
+                f"{tb / ta:.1f} for {b / a:.0f}x the pages"
+            )
+        else:
+            lines.append("- time(100k)/time(10k) <= 11: not measured")
+    for size, rb in sorted(rebuilds.items()):
+        share = rb["seconds"] / rb["full_seconds"]
+        lines.append(
+            f"- rebuild after adding one page to {size:,} ({rb['mode']}) < 10% of the full "
+            f"build: {rb['seconds']:.1f}s vs {rb['full_seconds']:.1f}s = {share:.0%}: "
+            f"{'met' if share < TARGET_REBUILD_SHARE else 'NOT met'}"
+        )
+    if not rebuilds:
+        lines.append("- rebuild after adding one page < 10% of the full build: not measured")
+    return lines
+
+
+# --- main ----------------------------------------------------------------------------
+
+
+def ensure_corpus(work: Path, size: int, seed: int) -> Path:
+    """The corpus of ``size`` pages under ``work`` (generated once, then reused)."""
+    from scale_corpus import write_corpus
+
+    folder = work / f"corpus-{size}-s{seed}"
+    stamp = folder / "done.json"
+    if not stamp.is_file():
+        if folder.exists():
+            shutil.rmtree(folder)
+        stats = write_corpus(folder, size, seed)
+        stamp.write_text(json.dumps(stats), encoding="utf-8")
+        print(f"bench_scale: corpus {size:,}: {stats}", file=sys.stderr)
+    return folder / "raw"
+
+
+def main() -> None:
+    """Command line; see the module docstring."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000])
+    parser.add_argument("--work", type=Path, default=Path("/tmp/curate-scale"))
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--results", type=Path, default=Path("/tmp/bench_scale_results.md"))
+    parser.add_argument("--no-profile", action="store_true", help="skip the stage profile")
+    parser.add_argument("--no-builds", action="store_true", help="skip the CLI builds")
+    parser.add_argument("--no-rebuild", action="store_true", help="skip the +1 page rebuild")
+    parser.add_argument("--no-dask", action="store_true", help="skip the Dask build")
+    parser.add_argument("--profile-stages", nargs=2, type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.profile_stages:
+        print(json.dumps(profile_stages(*args.profile_stages)))
+        return
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    sys.path.insert(0, str(HERE))
+    options = build_options()
+    has_engine, has_cache = "--engine" in options, "--cache" in options
+    if not has_engine:
+        print("bench_scale: --engine: not available yet (pandas build only)", file=sys.stderr)
+    if not has_cache:
+        print("bench_scale: --cache: not available yet (rebuild = full build)", file=sys.stderr)
+    no_cache = ["--no-cache"] if has_cache and "--no-cache" in options else []
+    profiles: dict[int, dict[str, Any]] = {}
+    builds: dict[int, dict[str, Any]] = {}
+    rebuilds: dict[int, dict[str, Any]] = {}
+    args.work.mkdir(parents=True, exist_ok=True)
+    for size in args.sizes:
+        raw = ensure_corpus(args.work, size, args.seed)
+        runs = args.work / f"runs-{size}"
+        runs.mkdir(exist_ok=True)
+        if not args.no_profile:
+            profiles[size] = run_profile(raw, runs / "out-profile", runs / "profile.log")
+            print(report(profiles, builds, rebuilds), file=sys.stderr)
+        if not args.no_builds:
+            variants: dict[str, Any] = {}
+            pandas_opts = ["--engine", "pandas"] if has_engine else []
+            variants["pandas"] = timed_build(
+                raw, runs / "out-pandas", pandas_opts + no_cache, runs / "pandas.log"
+            )
+            if not args.no_dask:
+                dask_name = f"dask, {args.workers} workers"
+                variants[dask_name] = (
+                    timed_build(
+                        raw,
+                        runs / "out-dask",
+                        ["--engine", "dask", "--workers", str(args.workers), *no_cache],
+                        runs / "dask.log",
+                    )
+                    if has_engine
+                    else None
+                )
+            builds[size] = variants
+        if not args.no_rebuild:
+            copy = args.work / f"corpus-{size}-plus1"
+            add_one_page(raw, copy)
+            if has_cache:
+                cache = runs / "cache"
+                shutil.rmtree(cache, ignore_errors=True)
+                cached = ["--cache", str(cache)]
+                full = timed_build(raw, runs / "out-cached", cached, runs / "cached.log")
+                again = timed_build(
+                    copy, runs / "out-cached", ["--cache", str(cache)], runs / "plus1.log"
+                )
+                mode = "warm cache"
+            else:
+                full = (builds.get(size) or {}).get("pandas") or timed_build(
+                    raw, runs / "out-full", [], runs / "full.log"
+                )
+                again = timed_build(copy, runs / "out-full", [], runs / "plus1.log")
+                mode = "no cache option yet: full rebuild"
+            rebuilds[size] = {**again, "full_seconds": full["seconds"], "mode": mode}
+            shutil.rmtree(copy, ignore_errors=True)
+        text = report(profiles, builds, rebuilds)
+        print(text)
+        with open(args.results, "a", encoding="utf-8") as handle:
+            handle.write(text + "\n")
+        (args.work / "results.json").write_text(
+            json.dumps({"profiles": profiles, "builds": builds, "rebuilds": rebuilds}, indent=1),
+            encoding="utf-8",
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,94 @@
+"""Token-level similarity of sentence pairs: BERTScore over MiniLM's token vectors.
+
+A sentence vector squeezes a sentence into one point, so two sentences on one topic
+("immune system", "cancer") look alike whatever they say. BERTScore (Zhang et al. 2020)
+matches every word piece of one sentence with its most similar word piece of the other
+(contextual vectors, so "called biological therapy" ~ "type of biological therapy") and
+averages those matches weighted by the pieces' inverse document frequency, in both
+directions (recall and precision), then takes their harmonic mean (F).
+
+Token vectors come from the same MiniLM pass as the sentence vectors, projected onto
+their ``dims`` main axes (PCA of the first batch's tokens) and kept as float16 in one
+ragged array, so 100k sentences of ~30 pieces take ~0.8 GB at 128 dims, not 4.6 GB.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass
+class TokenStore:
+    """Ragged token vectors: sentence ``i`` owns rows ``offsets[i]:offsets[i + 1]``."""
+
+    vectors: np.ndarray  # (tokens, dims) float16, unit rows
+    offsets: np.ndarray  # (sentences + 1,) int64
+    ids: np.ndarray  # (tokens,) int64 word-piece ids
+    weights: np.ndarray | None = None  # (tokens,) float32 IDF weights, set by idf_weights
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+
+def fit_projection(sample: np.ndarray, dims: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """Mean and (d, dims) basis of the ``dims`` main axes of ``sample``; None keeps all."""
+    if dims <= 0 or dims >= sample.shape[1] or len(sample) <= dims:
+        return None
+    mean = sample.mean(axis=0)
+    _u, _s, vt = np.linalg.svd(sample - mean, full_matrices=False)
+    return mean.astype(np.float32), vt[:dims].T.astype(np.float32)
+
+
+def project(vectors: np.ndarray, basis: tuple[np.ndarray, np.ndarray] | None) -> np.ndarray:
+    """Token vectors on the kept axes, unit length, as float16."""
+    out = vectors if basis is None else (vectors - basis[0]) @ basis[1]
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return (out / norms).astype(np.float16)
+
+
+def idf_weights(store: TokenStore) -> np.ndarray:
+    """Per token: log((n + 1) / (df + 1)) of its word piece over the store's sentences."""
+    n = len(store)
+    if store.ids.size == 0:
+        return np.zeros(0, dtype=np.float32)
+    sentence_of = np.repeat(np.arange(n), np.diff(store.offsets))
+    pairs = np.unique(np.stack([sentence_of, store.ids]), axis=1)  # one count per sentence
+    df = np.bincount(pairs[1], minlength=int(store.ids.max()) + 1)
+    return np.log((n + 1) / (df[store.ids] + 1.0)).astype(np.float32)
+
+
+def _gather(store: TokenStore, rows: np.ndarray, limit: int) -> tuple[np.ndarray, ...]:
+    """Padded (pairs, length, dims) vectors, weights and a validity mask for ``rows``."""
+    starts = store.offsets[rows]
+    lengths = np.minimum(store.offsets[rows + 1] - starts, limit)
+    width = max(int(lengths.max()), 1)
+    index = starts[:, None] + np.arange(width)[None, :]
+    valid = np.arange(width)[None, :] < lengths[:, None]
+    index = np.where(valid, index, 0)
+    vectors = store.vectors[index].astype(np.float32)
+    weights = np.where(valid, store.weights[index], 0.0).astype(np.float32)
+    return vectors, weights, valid
+
+
+def pair_bertscore(
+    store: TokenStore, a: np.ndarray, b: np.ndarray, max_tokens: int = 96, batch: int = 512
+) -> np.ndarray:
+    """BERTScore F of sentence pairs ``(a[i], b[i])`` (IDF-weighted), 0..1 (float32)."""
+    if store.weights is None:
+        store.weights = idf_weights(store)
+    out = np.zeros(len(a), dtype=np.float32)
+    order = np.argsort(np.diff(store.offsets)[a], kind="stable")  # similar lengths batch up
+    for start in range(0, len(a), batch):
+        part = order[start : start + batch]
+        va, wa, ma = _gather(store, a[part], max_tokens)
+        vb, wb, mb = _gather(store, b[part], max_tokens)
+        sims = np.matmul(va, vb.transpose(0, 2, 1))
+        sims = np.where(ma[:, :, None] & mb[:, None, :], sims, -1.0)
+        recall = (sims.max(axis=2) * wa).sum(axis=1) / np.maximum(wa.sum(axis=1), 1e-6)
+        precision = (sims.max(axis=1) * wb).sum(axis=1) / np.maximum(wb.sum(axis=1), 1e-6)
+        both = np.clip(recall, 0, None) + np.clip(precision, 0, None)
+        out[part] = np.where(both > 0, 2 * recall * precision / np.maximum(both, 1e-6), 0.0)
+    return out

@@ -1,0 +1,115 @@
+"""A content-addressed cache of per-document results, kept outside processed/.
+
+An entry's key is the sha256 of everything its result depends on: the step, the
+document's content (raw sha256 or text), the settings of the step and the code
+version (a digest of the pipeline's own files). So an entry can never be stale: a
+change to any of them is another key. Entries are JSON, one file each, written
+atomically and checked by a sha256 line on read; an entry that is missing, corrupt or
+unreadable counts as a miss and is computed again, never an error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pipeline import __version__
+
+DEFAULT_CACHE_NAME = ".curate-cache"
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """A digest of the package version and every file of the pipeline package."""
+    root = Path(__file__).parent
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    """JSON fallback for numpy scalars, sets and frozensets."""
+    if hasattr(value, "item"):
+        return value.item()
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    raise TypeError(f"cannot cache a {type(value).__name__}")
+
+
+def sha256_text(data: bytes | str) -> str:
+    """sha256 of bytes or of a UTF-8 string."""
+    return hashlib.sha256(data.encode("utf-8") if isinstance(data, str) else data).hexdigest()
+
+
+class DocCache:
+    """Per-document results on disk under ``root``; ``root=None`` caches nothing.
+
+    ``stats[step]`` counts ``cached`` (read from disk) and ``computed`` documents.
+    """
+
+    def __init__(self, root: Path | None) -> None:
+        self.root = root
+        self.stats: dict[str, dict[str, int]] = {}
+
+    @property
+    def enabled(self) -> bool:
+        """Whether entries are read and written at all."""
+        return self.root is not None
+
+    def key(self, step: str, *parts: Any) -> str:
+        """The entry key of ``step`` for inputs ``parts`` (plus the code version)."""
+        text = json.dumps([step, code_version(), *parts], sort_keys=True, default=_plain)
+        return sha256_text(text)
+
+    def _path(self, step: str, key: str) -> Path:
+        assert self.root is not None
+        return self.root / step / key[:2] / f"{key}.json"
+
+    def get(self, step: str, key: str) -> tuple[bool, Any]:
+        """``(True, value)`` for a sound entry, else ``(False, None)``."""
+        if self.root is None:
+            return False, None
+        try:
+            data = self._path(step, key).read_bytes()
+            check, _, body = data.partition(b"\n")
+            if hashlib.sha256(body).hexdigest().encode() != check:
+                return False, None
+            return True, json.loads(body)
+        except (OSError, ValueError):
+            return False, None
+
+    def put(self, step: str, key: str, value: Any) -> None:
+        """Store ``value`` (JSON-able) atomically; a write that fails is skipped."""
+        if self.root is None:
+            return
+        path = self._path(step, key)
+        try:
+            body = json.dumps(value, ensure_ascii=False, default=_plain).encode("utf-8")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
+            os.replace(tmp, path)
+        except (OSError, TypeError, ValueError):
+            with contextlib.suppress(NameError, OSError):
+                os.unlink(tmp)
+
+    def count(self, step: str, cached: int, computed: int) -> None:
+        """Add to the hit/miss counts of ``step``."""
+        entry = self.stats.setdefault(step, {"cached": 0, "computed": 0})
+        entry["cached"] += cached
+        entry["computed"] += computed
+
+
+def default_cache_dir(out: Path) -> Path:
+    """``.curate-cache/`` next to the output folder ``out``."""
+    return out.resolve().parent / DEFAULT_CACHE_NAME

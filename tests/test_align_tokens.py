@@ -1,0 +1,145 @@
+"""BERTScore over MiniLM token vectors, copy inheritance and the mutual-best rule."""
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipeline.align import align_claims
+from pipeline.align_select import inherit_through_copies, select_pairs
+from pipeline.align_tokens import TokenStore, fit_projection, idf_weights, pair_bertscore
+from pipeline.embed import embed_with_tokens
+from pipeline.segment import segment_claims
+from pipeline.settings import AlignSettings
+
+
+def _store(vectors: list[list[list[float]]], ids: list[list[int]]) -> TokenStore:
+    flat = np.array([v for sentence in vectors for v in sentence], dtype=np.float32)
+    flat /= np.linalg.norm(flat, axis=1, keepdims=True)
+    offsets = np.cumsum([0] + [len(s) for s in vectors]).astype(np.int64)
+    return TokenStore(flat.astype(np.float16), offsets, np.concatenate(ids).astype(np.int64))
+
+
+def test_idf_weights_give_a_piece_in_every_sentence_less_weight():
+    store = _store([[[1, 0], [0, 1]], [[1, 0], [1, 1]], [[1, 0]]], [[7, 8], [7, 9], [7]])
+    weights = idf_weights(store)
+    assert weights[0] < weights[1]  # piece 7 is in all three sentences, piece 8 in one
+    assert np.allclose(weights[[0, 2, 4]], weights[0])
+
+
+def test_bertscore_is_one_for_the_same_tokens_and_lower_for_others():
+    store = _store(
+        [[[1, 0, 0], [0, 1, 0]], [[0, 1, 0], [1, 0, 0]], [[0, 0, 1]], [[1, 0, 0]]],
+        [[1, 2], [2, 1], [3], [1]],
+    )
+    scores = pair_bertscore(store, np.array([0, 0, 0]), np.array([1, 2, 3]))
+    assert scores[0] == pytest.approx(1.0, abs=1e-3)  # word order does not matter
+    assert scores[1] == pytest.approx(0.0, abs=1e-3)  # nothing in common
+    assert 0.0 < scores[2] < 1.0  # one of two pieces matched
+
+
+def test_projection_keeps_the_main_axes_only_when_asked():
+    rng = np.random.default_rng(0)
+    sample = rng.normal(size=(500, 16)).astype(np.float32)
+    assert fit_projection(sample, 0) is None
+    mean, basis = fit_projection(sample, 4)
+    assert basis.shape == (16, 4) and mean.shape == (16,)
+
+
+@pytest.fixture(scope="module")
+def minilm_tokens():
+    texts = [
+        "Chemotherapy is sometimes called chemo.",
+        "Chemo is a short name for chemotherapy.",
+        "Chemotherapy can make your hair fall out.",
+        "Radiation therapy uses high-energy beams to shrink tumours.",
+    ]
+    vectors, method, store = embed_with_tokens(texts, token_dims=0)
+    if method != "minilm":
+        pytest.skip("MiniLM is not installed here")
+    return vectors, store
+
+
+def test_bertscore_ranks_a_paraphrase_above_a_same_topic_sentence(minilm_tokens):
+    _, store = minilm_tokens
+    scores = pair_bertscore(store, np.array([0, 0, 0]), np.array([1, 2, 3]))
+    assert scores[0] > scores[1] > scores[2]
+
+
+def _table(rows: list[tuple[int, int, float]]) -> pd.DataFrame:
+    a, b, score = zip(*rows, strict=True)
+    return pd.DataFrame(
+        {"a": a, "b": b, "score": score, "cosine": score, "margin": score, "lexical": score}
+    )
+
+
+def test_a_copy_sentence_takes_its_original_sentences_alignments():
+    docs = np.array(["orig", "orig", "copy", "copy", "other", "other"])
+    # rows: orig0~copy2 (copy link), orig0~other4, copy2~other5 (direct, noisy)
+    kept = _table([(0, 2, 0.9), (0, 4, 0.7), (2, 5, 0.6)])
+    out = inherit_through_copies(kept, docs, {"copy": "orig"})
+    pairs = {frozenset((int(a), int(b))) for a, b in zip(out["a"], out["b"], strict=True)}
+    assert pairs == {frozenset((0, 2)), frozenset((0, 4)), frozenset((2, 4))}
+    inherited = out[(out["a"] == 2) & (out["b"] == 4)].iloc[0]
+    assert inherited["score"] == pytest.approx(0.7)
+
+
+def test_a_mutual_best_pair_needs_only_the_mutual_score():
+    claims = pd.DataFrame(
+        {
+            "doc_id": ["a", "a", "b", "b"],
+            "sentence_id": ["a#s000", "a#s001", "b#s000", "b#s001"],
+            "list_id": ["", "", "", ""],
+        }
+    )
+    # 0~2 is the best of both its sentences; 1~2 is the best of sentence 1 only.
+    table = _table([(0, 2, 0.57), (1, 2, 0.57 - 0.01), (1, 3, 0.3)])
+    settings = dataclasses.replace(AlignSettings(), min_score=0.6, mutual_score=0.55)
+    out = select_pairs(claims, table, {}, {}, "test", settings)
+    assert list(zip(out["sentence_a"], out["sentence_b"], strict=True)) == [("a#s000", "b#s000")]
+
+
+def _doc(doc_id: str, text: str, derived_from: str | None = None) -> dict:
+    return {
+        "doc_id": doc_id,
+        "text": text,
+        "group_id": derived_from or doc_id,
+        "derived_from": derived_from,
+        "relation": "spun_copy" if derived_from else "original",
+    }
+
+
+def test_a_spun_copy_aligns_with_third_pages_through_its_original():
+    docs = pd.DataFrame(
+        [
+            _doc(
+                "a_nhs",
+                "Chemotherapy is a treatment that uses medicine to kill cancer cells.\n\n"
+                "It is usually given in cycles with rest periods in between.\n\n"
+                "Hair loss is a common side effect of many chemotherapy drugs.",
+            ),
+            _doc(
+                "b_spun",
+                "Chemotherapy is a remedy that utilizes medication to eliminate most cancers cells."
+                "\n\nIt is generally presented in cycles with rest intervals in among.\n\n"
+                "Hair reduction is a prevalent aspect influence of many chemotherapy medicines.",
+                derived_from="a_nhs",
+            ),
+            _doc(
+                "c_clinic",
+                "Chemo uses strong drugs to destroy cancer cells in your body.\n\n"
+                "Many people lose some or all of their hair during chemo.\n\n"
+                "Your care team will check your blood counts before each session.",
+            ),
+        ]
+    )
+    settings = AlignSettings()
+    sentences = segment_claims(docs, settings)
+    alignments = align_claims(sentences, docs, settings)
+    pairs = {(a[:1], b[:1]) for a, b in zip(alignments["sentence_a"], alignments["sentence_b"])}
+    assert ("a", "b") in pairs and ("a", "c") in pairs
+    copy_rows = alignments[(alignments["doc_a"] == "b_spun") & (alignments["doc_b"] == "c_clinic")]
+    orig_rows = alignments[(alignments["doc_a"] == "a_nhs") & (alignments["doc_b"] == "c_clinic")]
+    assert len(copy_rows) == len(orig_rows)  # every copy pair with c is its original's pair
+    assert sorted(copy_rows["score"]) == sorted(orig_rows["score"])
