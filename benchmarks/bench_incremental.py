@@ -39,9 +39,12 @@ def _write_corpus(raw: Path, size: int, shared: Path) -> str:
     return rows[-1][1]
 
 
+CONFIG: list[str] = []
+
+
 def _build(raw: Path, out: Path, *extra: str) -> float:
     started = time.perf_counter()
-    cmd = [CURATE, "build", "--raw", str(raw), "--out", str(out), *extra]
+    cmd = [CURATE, "build", "--raw", str(raw), "--out", str(out), *CONFIG, *extra]
     subprocess.run(cmd, check=True, env={**os.environ, "SOURCE_DATE_EPOCH": "0"})
     return time.perf_counter() - started
 
@@ -59,7 +62,10 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     parser.add_argument("--out", type=Path, default=ROOT / "bench-out" / "incremental")
+    parser.add_argument("--config", type=Path, help="settings TOML passed to curate build")
     args = parser.parse_args()
+    if args.config:
+        CONFIG.extend(["--config", str(args.config)])
     shutil.rmtree(args.out, ignore_errors=True)
     raw, cache = args.out / "raw", args.out / "cache"
     extra_page = _write_corpus(raw, args.size, args.shared)

@@ -95,10 +95,15 @@ class PeakSampler:
         self._thread.join()
 
 
+def _cpu_seconds(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
 # --- 1. the stage profile (runs inside its own subprocess) ---------------------------
 
 
-def profile_stages(raw: Path, out: Path) -> dict[str, Any]:
+def profile_stages(raw: Path, out: Path, config: Path | None = None) -> dict[str, Any]:
     """Run read, the four stages and write in this process; seconds and peak RSS per step."""
     import pandas as pd
 
@@ -108,24 +113,37 @@ def profile_stages(raw: Path, out: Path) -> dict[str, Any]:
     from pipeline.settings import load_settings
     from pipeline.tables import ERROR_COLUMNS
 
-    settings = load_settings(None, Path.cwd())
+    settings = load_settings(config, Path.cwd())
     steps: dict[str, dict[str, float]] = {}
+    clock: dict[str, float] = {}
+
+    def start() -> None:
+        clock["wall"], clock["cpu"] = time.perf_counter(), _cpu_seconds(resource.RUSAGE_SELF)
+
+    def stop(step: str, sampler: PeakSampler) -> None:
+        steps[step] = {
+            "seconds": time.perf_counter() - clock["wall"],
+            "cpu": _cpu_seconds(resource.RUSAGE_SELF) - clock["cpu"],
+            "peak": sampler.reset(),
+        }
+        print(f"bench_scale: {step}: {steps[step]}", file=sys.stderr, flush=True)
+
     with PeakSampler(os.getpid(), 0.1) as sampler:
         sampler.reset()
-        started = time.perf_counter()
+        start()
         raw_files, sources, read_errors = read_raw_dir(raw, settings.ingest)
         decisions = parse_decisions(read_decisions_text(raw))
-        steps["read"] = {"seconds": time.perf_counter() - started, "peak": sampler.reset()}
+        stop("read", sampler)
         tables: dict[str, pd.DataFrame] = {"raw_files": raw_files, "raw_sources": sources}
         tables["read_errors"] = pd.DataFrame(read_errors, columns=ERROR_COLUMNS)
         for stage in STAGES:
-            started = time.perf_counter()
+            start()
             tables.update(run_stage(stage, tables, settings, decisions=decisions))
-            steps[stage] = {"seconds": time.perf_counter() - started, "peak": sampler.reset()}
-        started = time.perf_counter()
+            stop(stage, sampler)
+        start()
         files = serialise(tables, raw_files, raw, settings)
         write_output_dir(out, files)
-        steps["write"] = {"seconds": time.perf_counter() - started, "peak": sampler.reset()}
+        stop("write", sampler)
     documents = tables["documents.jsonl"]
     counts = {
         "files": len(raw_files),
@@ -139,10 +157,10 @@ def profile_stages(raw: Path, out: Path) -> dict[str, Any]:
     return {"steps": steps, "counts": counts}
 
 
-def run_profile(raw: Path, out: Path, log: Path) -> dict[str, Any]:
+def run_profile(raw: Path, out: Path, log: Path, config: list[str]) -> dict[str, Any]:
     """The stage profile in a fresh subprocess (JSON on its last stdout line)."""
     script = str(Path(__file__).resolve())
-    command = [sys.executable, script, "--profile-stages", str(raw), str(out)]
+    command = [sys.executable, script, "--profile-stages", str(raw), str(out), *config[1:]]
     with open(log, "w", encoding="utf-8") as err:
         done = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=err, text=True)
     if done.returncode != 0:
@@ -164,6 +182,7 @@ def build_options() -> set[str]:
 def timed_build(raw: Path, out: Path, extra: list[str], log: Path) -> dict[str, float]:
     """``curate build`` in a subprocess: seconds, peak tree RSS and children's ru_maxrss."""
     command = [str(CURATE), "build", "--raw", str(raw), "--out", str(out), *extra]
+    cpu = _cpu_seconds(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     with open(log, "w", encoding="utf-8") as err:
         proc = subprocess.Popen(command, cwd=ROOT, stdout=err, stderr=err)
@@ -173,7 +192,8 @@ def timed_build(raw: Path, out: Path, extra: list[str], log: Path) -> dict[str, 
     if code != 0:
         raise RuntimeError(f"{' '.join(command)} failed with {code} (see {log})")
     maxrss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-    return {"seconds": seconds, "peak": sampler.peak, "maxrss": maxrss}
+    cpu = _cpu_seconds(resource.RUSAGE_CHILDREN) - cpu
+    return {"seconds": seconds, "cpu": cpu, "peak": sampler.peak, "maxrss": maxrss}
 
 
 def add_one_page(raw: Path, copy: Path) -> None:
@@ -199,6 +219,11 @@ def _gb(value: float) -> str:
     return f"{value / 1e9:.2f}"
 
 
+def _cost(step: dict[str, float]) -> float:
+    """A step's CPU seconds (steady on a shared machine), else its wall seconds."""
+    return step.get("cpu") or step["seconds"]
+
+
 def fitted_growth(profiles: dict[int, dict[str, Any]]) -> dict[str, float]:
     """Per step, the exponent b of time ~ n^b between the smallest and largest size."""
     sizes = sorted(profiles)
@@ -207,8 +232,8 @@ def fitted_growth(profiles: dict[int, dict[str, Any]]) -> dict[str, float]:
     small, large = sizes[0], sizes[-1]
     growth = {}
     for step in STEPS:
-        t0 = profiles[small]["steps"][step]["seconds"]
-        t1 = profiles[large]["steps"][step]["seconds"]
+        t0 = _cost(profiles[small]["steps"][step])
+        t1 = _cost(profiles[large]["steps"][step])
         growth[step] = math.log(max(t1, 1e-3) / max(t0, 1e-3)) / math.log(large / small)
     return growth
 
@@ -223,13 +248,12 @@ def estimate_10m(profiles: dict[int, dict[str, Any]], target: int = 10_000_000) 
         f"### 10M-page estimate (from the {size:,}-page profile; growth exponent fitted on "
         f"{', '.join(f'{s:,}' for s in sorted(profiles))})",
         "",
-        "| step | s/1k docs | growth n^b | projected hours (1 process) | "
-        "if linear (hours) |",
+        "| step | CPU s/1k docs | growth n^b | projected core-hours | if linear |",
         "| --- | --- | --- | --- | --- |",
     ]
     total = total_linear = 0.0
     for step in STEPS:
-        seconds = profiles[size]["steps"][step]["seconds"]
+        seconds = _cost(profiles[size]["steps"][step])
         b = growth[step]
         projected = seconds * (target / size) ** max(b, 1.0) / 3600
         linear = seconds * target / size / 3600
@@ -247,6 +271,9 @@ def estimate_10m(profiles: dict[int, dict[str, Any]], target: int = 10_000_000) 
         f"peak ({_gb(peak)} GB for {size:,}); 10M pages in one process would need "
         f"~{per_doc * target / 1e12:.1f} TB, so 10M needs a partitioned engine "
         f"(per-partition memory) and corpus-wide stages that never hold all pages.",
+        "- Costs are CPU seconds (user + system) of the profile process, so contention on "
+        "the shared machine inflates them less than wall time; align's torch threads use "
+        "both cores, so its wall time is lower than its CPU time on an idle machine.",
         f"- Workers: at the linear rate, {total_linear:,.0f} core-hours; finishing in 24 h "
         f"takes ~{math.ceil(total_linear / 24)} cores (~{math.ceil(total_linear / 24 / 2)} of "
         f"these 2-core machines) if every stage parallelises; stages with growth > 1 "
@@ -259,10 +286,12 @@ def report(
     profiles: dict[int, dict[str, Any]],
     builds: dict[int, dict[str, Any]],
     rebuilds: dict[int, dict[str, Any]],
+    embedder: str = "minilm",
 ) -> str:
     """The markdown report: stage table, builds, targets, 10M estimate."""
     lines = [
-        f"## Scale benchmark ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})",
+        f"## Scale benchmark, align embedder {embedder} "
+        f"({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})",
         "",
         "Machine: 2 cores, shared with other jobs while measuring: times are slower and "
         "noisier than on an idle machine.",
@@ -272,8 +301,8 @@ def report(
         lines += [
             "### Per stage (one process, `run_stage` timed; peak = process RSS during the step)",
             "",
-            "| pages | step | seconds | docs/s | share | peak GB |",
-            "| --- | --- | --- | --- | --- | --- |",
+            "| pages | step | seconds | CPU s | docs/s | share | peak GB |",
+            "| --- | --- | --- | --- | --- | --- | --- |",
         ]
         for size, prof in sorted(profiles.items()):
             total = sum(s["seconds"] for s in prof["steps"].values())
@@ -281,30 +310,32 @@ def report(
                 s = prof["steps"][step]
                 rate = size / max(s["seconds"], 1e-9)
                 lines.append(
-                    f"| {size:,} | {step} | {s['seconds']:.1f} | {rate:,.1f} "
-                    f"| {s['seconds'] / total:.0%} | {_gb(s['peak'])} |"
+                    f"| {size:,} | {step} | {s['seconds']:.1f} | {s.get('cpu', 0):.1f} "
+                    f"| {rate:,.1f} | {s['seconds'] / total:.0%} | {_gb(s['peak'])} |"
                 )
             peak = max(s["peak"] for s in prof["steps"].values())
+            cpu = sum(s.get("cpu", 0) for s in prof["steps"].values())
             lines.append(
-                f"| {size:,} | **all** | **{total:.1f}** | **{size / total:,.1f}** | | "
-                f"**{_gb(peak)}** |"
+                f"| {size:,} | **all** | **{total:.1f}** | **{cpu:.1f}** | **{size / total:,.1f}** "
+                f"| | **{_gb(peak)}** |"
             )
-            lines.append(f"| {size:,} | counts | {json.dumps(prof['counts'])} | | | |")
+            lines.append(f"| {size:,} | counts | {json.dumps(prof['counts'])} | | | | |")
         lines.append("")
     if builds:
         lines += [
             "### End to end (`curate build` in a subprocess)",
             "",
-            "| pages | variant | seconds | docs/s | peak GB (tree) | ru_maxrss GB |",
-            "| --- | --- | --- | --- | --- | --- |",
+            "| pages | variant | seconds | CPU s | docs/s | peak GB (tree) | ru_maxrss GB |",
+            "| --- | --- | --- | --- | --- | --- | --- |",
         ]
         for size, variants in sorted(builds.items()):
             for name, b in variants.items():
                 if b is None:
-                    lines.append(f"| {size:,} | {name} | not available yet | | | |")
+                    lines.append(f"| {size:,} | {name} | not available yet | | | | |")
                     continue
                 lines.append(
-                    f"| {size:,} | {name} | {b['seconds']:.1f} | {size / b['seconds']:,.1f} | "
+                    f"| {size:,} | {name} | {b['seconds']:.1f} | {b.get('cpu', 0):.1f} "
+                    f"| {size / b['seconds']:,.1f} | "
                     f"{_gb(b['peak'])} | {_gb(b['maxrss'])} |"
                 )
         lines.append("")
@@ -413,13 +444,26 @@ def main() -> None:
     parser.add_argument("--no-builds", action="store_true", help="skip the CLI builds")
     parser.add_argument("--no-rebuild", action="store_true", help="skip the +1 page rebuild")
     parser.add_argument("--no-dask", action="store_true", help="skip the Dask build")
-    parser.add_argument("--profile-stages", nargs=2, type=Path, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--embedder",
+        choices=["minilm", "lexical"],
+        default="minilm",
+        help="align's embedder: lexical (no model) isolates the cost of everything else",
+    )
+    parser.add_argument("--profile-stages", nargs="+", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.profile_stages:
         print(json.dumps(profile_stages(*args.profile_stages)))
         return
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     sys.path.insert(0, str(HERE))
+    args.work.mkdir(parents=True, exist_ok=True)
+    config: list[str] = []
+    if args.embedder != "minilm":
+        # pyproject.toml's [tool.curate] is empty: this file is the defaults + the embedder.
+        path = args.work / f"settings-{args.embedder}.toml"
+        path.write_text(f'[align]\nembedder = "{args.embedder}"\n', encoding="utf-8")
+        config = ["--config", str(path)]
     options = build_options()
     has_engine, has_cache = "--engine" in options, "--cache" in options
     if not has_engine:
@@ -430,19 +474,18 @@ def main() -> None:
     profiles: dict[int, dict[str, Any]] = {}
     builds: dict[int, dict[str, Any]] = {}
     rebuilds: dict[int, dict[str, Any]] = {}
-    args.work.mkdir(parents=True, exist_ok=True)
     for size in args.sizes:
         raw = ensure_corpus(args.work, size, args.seed)
-        runs = args.work / f"runs-{size}"
+        runs = args.work / f"runs-{size}-{args.embedder}"
         runs.mkdir(exist_ok=True)
         if not args.no_profile:
-            profiles[size] = run_profile(raw, runs / "out-profile", runs / "profile.log")
-            print(report(profiles, builds, rebuilds), file=sys.stderr)
+            profiles[size] = run_profile(raw, runs / "out-profile", runs / "profile.log", config)
+            print(report(profiles, builds, rebuilds, args.embedder), file=sys.stderr)
         if not args.no_builds:
             variants: dict[str, Any] = {}
             pandas_opts = ["--engine", "pandas"] if has_engine else []
             variants["pandas"] = timed_build(
-                raw, runs / "out-pandas", pandas_opts + no_cache, runs / "pandas.log"
+                raw, runs / "out-pandas", [*pandas_opts, *no_cache, *config], runs / "pandas.log"
             )
             if not args.no_dask:
                 dask_name = f"dask, {args.workers} workers"
@@ -450,7 +493,7 @@ def main() -> None:
                     timed_build(
                         raw,
                         runs / "out-dask",
-                        ["--engine", "dask", "--workers", str(args.workers), *no_cache],
+                        ["--engine", "dask", "--workers", str(args.workers), *no_cache, *config],
                         runs / "dask.log",
                     )
                     if has_engine
@@ -463,25 +506,23 @@ def main() -> None:
             if has_cache:
                 cache = runs / "cache"
                 shutil.rmtree(cache, ignore_errors=True)
-                cached = ["--cache", str(cache)]
+                cached = ["--cache", str(cache), *config]
                 full = timed_build(raw, runs / "out-cached", cached, runs / "cached.log")
-                again = timed_build(
-                    copy, runs / "out-cached", ["--cache", str(cache)], runs / "plus1.log"
-                )
+                again = timed_build(copy, runs / "out-cached", cached, runs / "plus1.log")
                 mode = "warm cache"
             else:
                 full = (builds.get(size) or {}).get("pandas") or timed_build(
-                    raw, runs / "out-full", [], runs / "full.log"
+                    raw, runs / "out-full", config, runs / "full.log"
                 )
-                again = timed_build(copy, runs / "out-full", [], runs / "plus1.log")
+                again = timed_build(copy, runs / "out-full", config, runs / "plus1.log")
                 mode = "no cache option yet: full rebuild"
             rebuilds[size] = {**again, "full_seconds": full["seconds"], "mode": mode}
             shutil.rmtree(copy, ignore_errors=True)
-        text = report(profiles, builds, rebuilds)
+        text = report(profiles, builds, rebuilds, args.embedder)
         print(text)
         with open(args.results, "a", encoding="utf-8") as handle:
             handle.write(text + "\n")
-        (args.work / "results.json").write_text(
+        (args.work / f"results-{args.embedder}.json").write_text(
             json.dumps({"profiles": profiles, "builds": builds, "rebuilds": rebuilds}, indent=1),
             encoding="utf-8",
         )

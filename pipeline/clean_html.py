@@ -23,7 +23,7 @@ from lxml.html import HtmlElement
 
 from pipeline.blocks import Block, Cleaned, Removal
 from pipeline.html_blocks import extractor_blocks, text_segments
-from pipeline.html_regions import page_text_blocks
+from pipeline.html_regions import region_text_blocks
 from pipeline.html_rules import strip_boilerplate_elements
 from pipeline.html_ui_rules import drop_ui_blocks
 from pipeline.settings import CleanSettings
@@ -145,6 +145,12 @@ def _extract(root: HtmlElement, url: str | None, **options) -> list[Block]:
     return extractor_blocks(getattr(doc, "body", None) if doc is not None else None)
 
 
+def _kept_elements(segments: list, blocks: list[Block]) -> list[HtmlElement]:
+    """Elements of the page segments (of at least 3 words) that the extractor kept."""
+    kept = "\n".join(" ".join(b.text.split()) for b in blocks)
+    return [el for el, text, _ in segments if len(text.split()) >= 3 and text in kept]
+
+
 def _words(texts) -> int:
     return sum(len(_WORD.findall(t)) for t in texts)
 
@@ -169,7 +175,9 @@ def clean_html(html: str, url: str | None, settings: CleanSettings) -> Cleaned:
     page_words = _words(s[1] for s in segments)
     if _words(b.text for b in blocks) < settings.recall_fallback_ratio * page_words:
         if settings.recall_from_dom:
-            recall = page_text_blocks(body if body is not None else root, settings)
+            recall = region_text_blocks(
+                body if body is not None else root, _kept_elements(segments, blocks), settings
+            )
         else:
             recall = _extract(root, url, fast=False)
         if _words(b.text for b in recall) > _words(b.text for b in blocks):

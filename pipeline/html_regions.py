@@ -9,6 +9,7 @@ read straight from the already-parsed tree: no second extractor run.
 
 from __future__ import annotations
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from pipeline.blocks import Block
@@ -17,6 +18,7 @@ from pipeline.settings import CleanSettings
 
 # Page-frame regions: site header, sidebars, forms and dialogs rarely hold main content.
 _FRAME_TAGS = frozenset(("header", "aside", "form", "dialog", "nav", "footer"))
+_CHARS = etree.XPath("string-length(normalize-space())")
 _HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 _ITEM_TAGS = frozenset(("li", "dt", "dd"))
 
@@ -30,23 +32,46 @@ def _in_frame(el: HtmlElement, stop: HtmlElement) -> bool:
     return False
 
 
-def _main_root(body: HtmlElement) -> HtmlElement:
-    """``<main>`` (or role=main) when the page marks one and it holds text, else ``body``."""
-    for el in body.iter("main"):
-        return el
-    for el in body.xpath(".//*[@role='main']"):
-        return el
-    return body
+def _common_ancestor(elements: list[HtmlElement], body: HtmlElement) -> HtmlElement:
+    """The deepest element holding all of ``elements`` (``body`` when there are none)."""
+    if not elements:
+        return body
+    chain = [elements[0], *elements[0].iterancestors()]
+    depth = {id(el): i for i, el in enumerate(chain)}
+    lowest = 0
+    for el in elements[1:]:
+        for anc in [el, *el.iterancestors()]:
+            i = depth.get(id(anc))
+            if i is not None:
+                lowest = max(lowest, i)
+                break
+        else:
+            return body
+    return chain[lowest]
 
 
-def page_text_blocks(body: HtmlElement, settings: CleanSettings) -> list[Block]:
-    """Visible text blocks of ``body`` outside page-frame regions, in document order.
+def region_text_blocks(
+    body: HtmlElement, kept: list[HtmlElement], settings: CleanSettings
+) -> list[Block]:
+    """Visible text blocks of the region around ``kept`` elements, in document order.
+
+    The region is the deepest element holding every element the extractor kept (whole
+    ``body`` when it kept none): a listing's item container, a thread's post list.
+    A region holding less than ``region_min_share`` of the page's text is widened to
+    its ancestors until it does. Page-frame regions inside it (header, aside, form,
+    dialog) are skipped.
 
     Segments that are nearly all link text and at most ``region_link_item_max_words``
     words long (menu entries, tag clouds) are skipped; headings and list items keep
     their kind.
     """
-    root = _main_root(body)
+    root = _common_ancestor(kept, body)
+    need = settings.region_min_share * _CHARS(body)
+    while root is not body and _CHARS(root) < need:
+        parent = root.getparent()
+        if parent is None:
+            break
+        root = parent
     blocks: list[Block] = []
     for el, text, link_share in text_segments(root):
         if _in_frame(el, root):

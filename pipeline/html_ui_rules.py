@@ -3,7 +3,8 @@
 Applied to the extractor's Blocks (not the DOM), so they catch boilerplate whatever its
 markup: a lone "Sign in" or "Add to Cart" line, "You are not logged in.", an affiliate
 disclosure ("As an Amazon Associate we earn from qualifying purchases"), a paywall or
-donation plea, a "Get X delivered to your inbox" promo. Each rule only judges short
+donation plea, a "Get X delivered to your inbox" promo, a short shop or forum furniture
+line ("Free shipping on orders $75+", "Joined Mar 2019", "© 2025 Site", "Page 1 of 8"). Each rule only judges short
 blocks, so a paragraph that merely mentions the words is kept.
 """
 
@@ -32,6 +33,12 @@ print|email|share|share this|share this article|share this post|tweet|pin it|
 previous|next|previous post|next post|previous article|next article|
 follow us|subscribe|subscribe now|subscribe today|related|related posts|related articles|
 you might also like|you may also like|recommended for you|more from|more stories|
+was this helpful|was this page helpful|was this article helpful|table of contents|contents|
+jump to navigation|jump to search|jump to navigation jump to search|filter sort|refine by|
+joined|messages|posts|reaction score|join date|new member|member|follow the author|
+get started|get started today|book now|learn more|contact us|request a quote|get a quote|
+add to compare|regular price|sale price|unit price|in stock|out of stock|sold out|
+notify me when available|notify me when back in stock|save this event|share this event|
 """.replace("\n", "").split("|")) - {""}
 
 _DISCLOSURE = re.compile(
@@ -57,6 +64,22 @@ _POINTER = re.compile(
 )
 
 
+# Short shop, forum and site-furniture lines: shipping promos, member statistics,
+# copyright lines, pagination, "customers also viewed" headings.
+_SHORT_FURNITURE = re.compile(
+    r"\b(?:free (?:shipping|delivery|returns|engraving)|ships (?:by|in|within|today)|"
+    r"flat rate|pick-?up in store|returns? (?:&|and) exchanges|earn rewards|"
+    r"(?:customers|people) who (?:viewed|bought)|(?:people|customers) also (?:viewed|bought)|"
+    r"recently viewed|frequently bought together|complete the (?:set|look)|"
+    r"all rights reserved)\b"
+    r"|^(?:©|\(c\)|copyright\b)"
+    r"|^page \d+ of \d+$"
+    r"|^(?:joined|join date|messages|posts|reaction score|likes received|member since)"
+    r"\s*:?\s*[\w ,./-]{0,15}$",
+    re.I,
+)
+
+
 def _label(text: str) -> str:
     return " ".join(_WORD.findall(text.lower()))
 
@@ -71,6 +94,8 @@ def ui_rule(block: Block, settings: CleanSettings) -> tuple[str, str] | None:
         return None
     if _PROMO.search(block.text):
         return "newsletter", "promo_text"
+    if n_words <= settings.furniture_max_words and _SHORT_FURNITURE.search(block.text.strip()):
+        return "site_furniture", "furniture_line"
     if block.kind == "heading":
         return None
     if _DISCLOSURE.search(block.text):

@@ -48,6 +48,9 @@ class CleanSettings:
     disclosure_max_words: int = 60
     # HTML clean: "Related: ..." / "Written by X" lines are pointers only up to this many words.
     pointer_max_words: int = 20
+    # HTML clean: shop/forum furniture wording ("Free shipping", "Joined 2019", "© 2025")
+    # removes a block only up to this many words.
+    furniture_max_words: int = 12
     # HTML clean: a phone/WhatsApp call-to-action box is at most this long.
     cta_max_chars: int = 250
     # HTML clean: below this share of the page's candidate text, re-extract for recall.
@@ -57,6 +60,8 @@ class CleanSettings:
     recall_from_dom: bool = True
     # HTML clean: in the DOM fallback, an all-link segment this short is a menu entry.
     region_link_item_max_words: int = 3
+    # HTML clean: the DOM fallback's region holds at least this share of the page's text.
+    region_min_share: float = 0.5
     # Text clean: captures sharing more than this share of their characters with the site
     # template are copies of one page, not sibling pages: their lines are not template.
     template_max_share: float = 0.5
