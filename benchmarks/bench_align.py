@@ -3,11 +3,14 @@ and speed / peak memory on a large sentence set.
 
     python benchmarks/bench_align.py                 # seeds + 100k-sentence speed run
     python benchmarks/bench_align.py --sentences 5000  # quicker speed run
+    python benchmarks/bench_align.py --skip-speed --ablation  # + one row per method change
 
 Anchor (measured in the same run): rapidfuzz token_set_ratio alone with the same
 best-of-either-side selection (the first row of NOTES.md's table), cut at 0.75.
 Pairs are split into two halves by a hash of their ids: the thresholds were chosen
 looking at the "tune" half only; the "held" half shows whether that overfitted.
+The "para" columns leave out the spun copy 000: they measure the aligner on real
+paraphrases only (000's pairs follow 004's through copy inheritance).
 """
 
 from __future__ import annotations
@@ -73,6 +76,42 @@ def token_set_anchor(sentences: pd.DataFrame, cut: float = 0.75) -> set[frozense
         if s >= cut and (s >= best_a - 1e-9 or s >= best_b - 1e-9):
             keep.add(frozenset((a["sentence_id"], b["sentence_id"])))
     return keep
+
+
+# Method changes of issue #4, each row adding one to the row before it (seed pairs).
+OLD = {"token_score": False, "inherit_copies": False, "margin_k": 4,
+       "candidates_per_sentence": 3, "min_score": 0.55, "mutual_score": 0.55}  # fmt: skip
+ABLATION = [
+    ("before #4: cosine margin, old cuts", OLD),
+    ("+ copies inherit their original's pairs", {**OLD, "inherit_copies": True}),
+    ("+ BERTScore margin (old cuts)", {**OLD, "inherit_copies": True, "token_score": True}),
+    ("+ cuts retuned on tune half (default)", {}),
+    ("default without copy inheritance", {"inherit_copies": False}),
+    ("default without BERTScore (cosine margin)", {"token_score": False}),
+    ("default, mutual-best rule off", {"mutual_score": 0.6}),
+]
+
+
+def ablation_table() -> None:
+    """P/R of each method change on the seed pairs (all, tune, held, paraphrase-only)."""
+    docs = seed_documents()
+    sentences = segment_claims(docs, AlignSettings())
+    gold = gold_pairs(sentences).pairs
+    non_spun = {g for g in gold if not any(s.startswith("000") for s in g)}
+    print("\n## Per-change effect (minilm)\n")
+    print("| change | pairs | P | R | P tune | R tune | P held | R held | para P | para R |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for name, changes in ABLATION:
+        settings = dataclasses.replace(AlignSettings(), **changes)
+        al = align_claims(sentences, docs, settings)
+        found = {frozenset(p) for p in zip(al["sentence_a"], al["sentence_b"], strict=True)}
+        cells = list(_pr(found, gold)[:2])
+        for half in ("tune", "held"):
+            g = {x for x in gold if _half(x) == half}
+            cells += list(_pr({x for x in found if _half(x) == half}, g)[:2])
+        para = {x for x in found if not any(s.startswith("000") for s in x)}
+        cells += list(_pr(para, non_spun)[:2])
+        print(f"| {name} | {len(found)} | " + " | ".join(f"{v:.3f}" for v in cells) + " |")
 
 
 def seed_table() -> None:
@@ -184,11 +223,14 @@ def main() -> None:
     parser.add_argument("--sentences", type=int, default=100_000)
     parser.add_argument("--speed-only", default="")
     parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument("--ablation", action="store_true", help="one row per method change")
     args = parser.parse_args()
     if args.speed_only:
         print(json.dumps(speed_run(args.speed_only, args.sentences)))
         return
     seed_table()
+    if args.ablation:
+        ablation_table()
     if args.skip_speed:
         return
     print(f"\n## Speed and peak memory, {args.sentences} sentences (separate processes)\n")

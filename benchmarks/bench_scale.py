@@ -157,6 +157,81 @@ def profile_stages(raw: Path, out: Path, config: Path | None = None) -> dict[str
     return {"steps": steps, "counts": counts}
 
 
+def text_documents(size: int, seed: int) -> Any:
+    """The documents table clean would give for the corpus of ``size`` pages, made from the
+    generator's texts (no HTML): for the corpus-wide stages at sizes where ingest + clean
+    would take hours. Same doc ids, copies, sites and text lengths as the HTML corpus."""
+    import hashlib
+    from urllib.parse import urlsplit
+
+    import pandas as pd
+    from scale_corpus import PageMaker, load_templates, page_name
+
+    templates, topics = load_templates()
+    maker = PageMaker(templates, topics, seed, html_pages=False)
+    rows = []
+    for number in range(size):
+        name = page_name(number)
+        _page, url, _planted = maker.next_page(name)
+        text = "\n\n".join(maker.last_text)
+        doc_id = name.removesuffix(".html")
+        rows.append(
+            {
+                "doc_id": doc_id,
+                "source_file": name,
+                "format": "html",
+                "url": url,
+                "publisher": urlsplit(url).hostname,
+                "title": " ".join(text.split()[:9]),
+                "description": None,
+                "retrieved": None,
+                "updated": None,
+                "trust": pd.NA,
+                "raw_sha256": hashlib.sha256(text.encode()).hexdigest(),
+                "text": text,
+                "flags": [],
+                "group_id": doc_id,
+                "derived_from": None,
+                "relation": "original",
+            }
+        )
+    frame = pd.DataFrame(rows)
+    frame["trust"] = frame["trust"].astype("Int64")
+    frame["derived_from"] = frame["derived_from"].astype(object)
+    return frame
+
+
+def profile_corpus_wide(size: int, seed: int, config: Path | None) -> dict[str, Any]:
+    """dedup, align and reconcile (``run_stage``) on :func:`text_documents`, timed."""
+    from pipeline.build import run_stage
+    from pipeline.settings import load_settings
+
+    settings = load_settings(config, Path.cwd())
+    steps: dict[str, dict[str, float]] = {}
+    started = time.perf_counter()
+    tables = {"documents.jsonl": text_documents(size, seed)}
+    print(f"bench_scale: {size} text documents in {time.perf_counter() - started:.0f}s",
+          file=sys.stderr, flush=True)
+    with PeakSampler(os.getpid(), 0.1) as sampler:
+        sampler.reset()
+        for stage in ("dedup", "align", "reconcile"):
+            wall, cpu = time.perf_counter(), _cpu_seconds(resource.RUSAGE_SELF)
+            tables.update(run_stage(stage, tables, settings))
+            steps[stage] = {
+                "seconds": time.perf_counter() - wall,
+                "cpu": _cpu_seconds(resource.RUSAGE_SELF) - cpu,
+                "peak": sampler.reset(),
+            }
+            print(f"bench_scale: {size} {stage}: {steps[stage]}", file=sys.stderr, flush=True)
+    counts = {
+        "relations": len(tables["relations.jsonl"]),
+        "sentences": len(tables["sentences.jsonl"]),
+        "alignments": len(tables["alignments.jsonl"]),
+        "claims": len(tables["claims.jsonl"]),
+    }
+    return {"steps": steps, "counts": counts}
+
+
 def run_profile(raw: Path, out: Path, log: Path, config: list[str]) -> dict[str, Any]:
     """The stage profile in a fresh subprocess (JSON on its last stdout line)."""
     script = str(Path(__file__).resolve())
@@ -414,6 +489,44 @@ def targets(profiles: dict, builds: dict, rebuilds: dict) -> list[str]:
     return lines
 
 
+def run_corpus_wide(
+    sizes: list[int], seed: int, config: list[str], work: Path, results: Path, embedder: str
+) -> None:
+    """``--corpus-wide``: dedup, align, reconcile per size in fresh subprocesses; a table."""
+    script = str(Path(__file__).resolve())
+    wide: dict[int, dict[str, Any]] = {}
+    for size in sizes:
+        log = work / f"wide-{size}-{embedder}.log"
+        command = [sys.executable, script, "--profile-wide", str(size), str(seed), *config[1:]]
+        with open(log, "w", encoding="utf-8") as err:
+            done = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=err, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"corpus-wide profile failed (see {log})")
+        wide[size] = json.loads(done.stdout.strip().splitlines()[-1])
+        lines = [
+            f"## Corpus-wide stages on text documents, align embedder {embedder} "
+            f"({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})",
+            "",
+            "| pages | stage | seconds | CPU s | CPU ms/doc | peak GB | growth vs smallest |",
+            "| --- | --- | --- | --- | --- | --- | --- |",
+        ]
+        first = min(wide)
+        for n, prof in sorted(wide.items()):
+            for stage, st in prof["steps"].items():
+                base = wide[first]["steps"][stage]
+                ratio = max(_cost(st), 1e-3) / max(_cost(base), 1e-3)
+                growth = f"n^{math.log(ratio) / math.log(n / first):.2f}" if n != first else ""
+                lines.append(
+                    f"| {n:,} | {stage} | {st['seconds']:.1f} | {st['cpu']:.1f} | "
+                    f"{1000 * st['cpu'] / n:.1f} | {_gb(st['peak'])} | {growth} |"
+                )
+            lines.append(f"| {n:,} | counts | {json.dumps(prof['counts'])} | | | | |")
+        text = "\n".join(lines) + "\n"
+        print(text)
+        with open(results, "a", encoding="utf-8") as handle:
+            handle.write(text + "\n")
+
+
 # --- main ----------------------------------------------------------------------------
 
 
@@ -450,10 +563,22 @@ def main() -> None:
         default="minilm",
         help="align's embedder: lexical (no model) isolates the cost of everything else",
     )
+    parser.add_argument(
+        "--corpus-wide",
+        action="store_true",
+        help="only dedup, align and reconcile, on documents made from the generator's text",
+    )
     parser.add_argument("--profile-stages", nargs="+", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--profile-wide", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.profile_stages:
         print(json.dumps(profile_stages(*args.profile_stages)))
+        return
+    if args.profile_wide:
+        sys.path.insert(0, str(HERE))
+        size, seed, *config = args.profile_wide
+        result = profile_corpus_wide(int(size), int(seed), Path(config[0]) if config else None)
+        print(json.dumps(result))
         return
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     sys.path.insert(0, str(HERE))
@@ -471,6 +596,9 @@ def main() -> None:
     if not has_cache:
         print("bench_scale: --cache: not available yet (rebuild = full build)", file=sys.stderr)
     no_cache = ["--no-cache"] if has_cache and "--no-cache" in options else []
+    if args.corpus_wide:
+        run_corpus_wide(args.sizes, args.seed, config, args.work, args.results, args.embedder)
+        return
     profiles: dict[int, dict[str, Any]] = {}
     builds: dict[int, dict[str, Any]] = {}
     rebuilds: dict[int, dict[str, Any]] = {}

@@ -217,8 +217,11 @@ class PageMaker:
         topics: TopicTexts,
         seed: int = 0,
         copy_rate: float = 0.15,
+        html_pages: bool = True,
     ) -> None:
         self.rng = random.Random(seed)
+        self.html_pages = html_pages  # False: only the text (``last_text``), no HTML
+        self.last_text: list[str] = []
         self.templates = templates
         self.topics = topics
         self.topics.chains = _ChainCache(50)  # type: ignore[assignment]
@@ -268,7 +271,8 @@ class PageMaker:
             copy_text, level = _copy_of(text, rng.choice(COPY_KINDS), rng, self.topics)
             paragraphs = [p for p in copy_text.split("\n\n") if p.strip()]
             relation = _RELATION[re.sub(r"\d+", "", level)]
-            page = render(template, paragraphs, _title(paragraphs))
+            self.last_text = paragraphs
+            page = render(template, paragraphs, _title(paragraphs)) if self.html_pages else b""
             return page, url, (original, relation, level)
         if t_index not in self.used and rng.random() < REAL_SHARE:
             self.used.add(t_index)
@@ -276,7 +280,8 @@ class PageMaker:
             page, url = gzip.decompress(template.original_gz), template.url
         else:
             paragraphs = self._generate(template.base, rng.randint(650, 1050))
-            page = render(template, paragraphs, _title(paragraphs))
+            page = render(template, paragraphs, _title(paragraphs)) if self.html_pages else b""
+        self.last_text = paragraphs
         self.recent[name] = paragraphs
         while len(self.recent) > RECENT_ORIGINALS:
             self.recent.popitem(last=False)

@@ -6,16 +6,19 @@ runs over document pairs only, each scored with one matrix product.
 1. Blocking: every document is compared only with its ``doc_neighbours`` nearest
    documents by centroid (plus the document it was copied from), so the work grows with
    n x neighbours, not n squared.
-2. Margin: a pair's cosine over the mean of both sentences' ``margin_k`` best cosines in
-   the other document (the ratio margin of Artetxe & Schwenk 2019), so the topic floor
-   of raw cosine (unrelated same-topic sentences reach .84) does not count; the items
-   of one list count once in that mean, so a sentence that matches several bullets of
-   one list is not judged against its own matches.
-3. Candidates: each sentence keeps its ``candidates_per_sentence`` best margins in the
-   other document; only those get the lexical score (stemmed content-word overlap).
-4. Selection: a pair is kept when its score passes ``min_score`` and it is the best pair
-   of at least one of its sentences in that document pair (one-to-many: one sentence
-   may take several list items or sentences of another page), or passes ``sure_score``.
+2. Candidates: each sentence keeps its ``candidates_per_sentence`` best cosine margins
+   in the other document (a pair's cosine over the mean of both sentences' ``margin_k``
+   best cosines there, the ratio margin of Artetxe & Schwenk 2019; the items of one
+   list count once in that mean).
+3. Semantic score: with MiniLM, the BERTScore of each candidate pair (word pieces
+   matched to word pieces, pipeline.align_tokens) over the mean of both sentences'
+   ``margin_k`` best candidate BERTScores: the margin again, so the topic floor (any
+   two sentences on immunotherapy look alike) does not count. On the seed pairs this
+   beat the cosine margin clearly (benchmarks/bench_align.py --ablation). Without
+   MiniLM the cosine margin of the lexical vectors stands in.
+4. Score: ``semantic_weight`` x the margin mapped to 0..1, plus the rest x content-word
+   overlap (stemmed, stop words dropped).
+5. Selection and copy inheritance: pipeline.align_select.
 """
 
 from __future__ import annotations

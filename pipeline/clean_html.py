@@ -5,8 +5,9 @@
 2. ``html_rules.strip_boilerplate_elements`` cuts chat widgets, cookie notices, newsletter
    boxes, share rows, phone/WhatsApp calls to action, navigation, footers, ads, ...
 3. trafilatura (fast mode) extracts the main content from what is left; when its output
-   is short beside the page's remaining visible text (listings, products, forums), a
-   recall-oriented extraction runs and the longer result is kept.
+   is short beside the page's remaining visible text (listings, products, forums), the
+   text of the page region around what it kept is read from the same tree
+   (``html_regions``, no second extractor run) and the longer result is kept.
 4. Every visible text segment that did not make it into the output is recorded as a
    Removal, with a reason read from where it sat in the page.
 """

@@ -4,8 +4,8 @@ Applied to the extractor's Blocks (not the DOM), so they catch boilerplate whate
 markup: a lone "Sign in" or "Add to Cart" line, "You are not logged in.", an affiliate
 disclosure ("As an Amazon Associate we earn from qualifying purchases"), a paywall or
 donation plea, a "Get X delivered to your inbox" promo, a short shop or forum furniture
-line ("Free shipping on orders $75+", "Joined Mar 2019", "© 2025 Site", "Page 1 of 8"). Each rule only judges short
-blocks, so a paragraph that merely mentions the words is kept.
+line ("Free shipping on orders $75+", "Joined Mar 2019", "© 2025 Site", "Page 1 of 8").
+Each rule only judges short blocks, so a paragraph that merely mentions the words is kept.
 """
 
 from __future__ import annotations

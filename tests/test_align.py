@@ -64,8 +64,8 @@ def test_alignment_precision_on_labelled_pairs_is_reasonable(seeds):
     gold = gold_pairs(sentences).pairs
     pairs = zip(alignments["sentence_a"], alignments["sentence_b"], strict=True)
     found = {frozenset(p) for p in pairs}
-    assert len(found & gold) / len(found) >= 0.6
-    assert len(found & gold) / len(gold) >= 0.45
+    assert len(found & gold) / len(found) >= 0.7  # measured .79 (bench_align.py)
+    assert len(found & gold) / len(gold) >= 0.6  # measured .69
 
 
 def test_every_labelled_sentence_is_found_in_the_real_clean_text(seeds):

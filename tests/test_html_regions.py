@@ -58,7 +58,8 @@ def test_region_skips_short_all_link_segments():
 
 def test_region_without_kept_elements_reads_the_whole_body():
     body = lxml.html.document_fromstring(
-        "<html><body><div><p>Alpha beta gamma delta.</p></div><p>Epsilon zeta eta.</p></body></html>"
+        "<html><body><div><p>Alpha beta gamma delta.</p></div>"
+        "<p>Epsilon zeta eta.</p></body></html>"
     ).find("body")
     assert [b.text for b in region_text_blocks(body, [], SETTINGS)] == [
         "Alpha beta gamma delta.", "Epsilon zeta eta."
