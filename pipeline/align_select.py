@@ -88,22 +88,15 @@ def inherit_through_copies(
     same_pair = link_ab | link_ba
     direct = ~same_pair & (kept["a"].isin(copies).to_numpy() | kept["b"].isin(copies).to_numpy())
     kept = kept[~direct]
+    pairs = pd.DataFrame({"copy": partner.index.to_numpy(), "orig": partner.to_numpy()})
     out = [kept]
-    for copy, orig in partner.items():
-        copy_doc = docs[copy]
-        for side, other in (("a", "b"), ("b", "a")):
-            rows = kept[(kept[side] == orig) & (docs[kept[other].to_numpy()] != copy_doc)]
-            rows = rows[docs[rows[other].to_numpy()] != docs[orig]]
-            if not rows.empty:
-                out.append(
-                    pd.DataFrame(
-                        {
-                            "a": copy,
-                            "b": rows[other].to_numpy(),
-                            **{v: rows[v].to_numpy() for v in _VALUES},
-                        }
-                    )
-                )
+    for side, other in (("a", "b"), ("b", "a")):
+        rows = pairs.merge(kept, left_on="orig", right_on=side)  # the original's pairs
+        third = docs[rows[other].to_numpy()]
+        rows = rows[(third != docs[rows["copy"].to_numpy()]) & (third != docs[rows["orig"]])]
+        out.append(
+            pd.DataFrame({"a": rows["copy"], "b": rows[other], **{v: rows[v] for v in _VALUES}})
+        )
     table = pd.concat(out, ignore_index=True)
     return table.sort_values("score", ascending=False, kind="stable")
 

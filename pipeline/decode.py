@@ -27,6 +27,12 @@ _FTFY_CONFIG = ftfy.TextFixerConfig(
 )
 
 
+# What ftfy would still change in pure ASCII text: terminal escapes and control characters.
+# Control characters that plain text never holds (tab, newlines and form feed excepted).
+_BINARY_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
+_ASCII_NEEDS_FIXING = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
 def split_suffixes(source_file: str) -> tuple[str, str, bool]:
     """``(doc_id, format, compressed)`` for a path relative to raw/.
 
@@ -132,8 +138,37 @@ def _printable_share(text: str) -> float:
     sample = text[:100_000]
     if not sample:
         return 1.0
-    bad = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f") + sample.count("\ufffd")
+    bad = len(_BINARY_CONTROLS.findall(sample)) + sample.count("\ufffd")
     return 1.0 - bad / len(sample)
+
+
+def _clean_ascii(segment: str) -> bool:
+    return segment.isascii() and not _ASCII_NEEDS_FIXING.search(segment)
+
+
+def repair_mojibake(text: str) -> tuple[str, bool]:
+    """ftfy's repairs, line by line as ``ftfy.fix_text`` works, skipping the lines of
+    plain ASCII it would leave alone (most of a page, and most of ftfy's cost there).
+    Returns ``(text, mojibake_repaired)``: the flag is set where ftfy's encoding repair
+    changed a line, not for its other touches (control characters, normalisation).
+    """
+    if _clean_ascii(text):
+        return text, False
+    out: list[str] = []
+    mojibake = False
+    pos = 0
+    while pos < len(text):
+        end = text.find("\n", pos) + 1 or len(text)
+        segment = text[pos:end]
+        pos = end
+        if _clean_ascii(segment):
+            out.append(segment)
+            continue
+        fixed = ftfy.fix_text(segment, config=_FTFY_CONFIG)
+        if fixed != segment and not mojibake:
+            mojibake = ftfy.fix_encoding(segment) != segment
+        out.append(fixed)
+    return "".join(out), mojibake
 
 
 def decode_capture(
@@ -154,7 +189,7 @@ def decode_capture(
     flags: list[str] = []
     if encoding not in ("utf-8", "utf-8-sig", "ascii"):
         flags.append(f"encoding:{encoding}")
-    repaired = ftfy.fix_text(text, config=_FTFY_CONFIG)
-    if ftfy.fix_encoding(text) != text:
+    repaired, mojibake = repair_mojibake(text)
+    if mojibake:
         flags.append("mojibake_repaired")
     return repaired.replace("\r\n", "\n").replace("\r", "\n"), encoding, flags

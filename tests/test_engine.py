@@ -98,3 +98,14 @@ def test_chunks_keep_order_and_cover_everything():
 def test_unknown_engine_is_refused():
     with pytest.raises(ValueError, match="unknown engine"):
         make_engine("spark")
+
+
+def test_scheduler_needs_the_dask_engine(raw_dir, tmp_path):
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    out = str(tmp_path / "o")
+    args = ["build", "--raw", str(raw_dir), "--out", out, "--scheduler", "tcp://x:1"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code != 0 and "--scheduler needs --engine dask" in result.output
