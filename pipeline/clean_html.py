@@ -175,11 +175,12 @@ def clean_html(html: str, url: str | None, settings: CleanSettings) -> Cleaned:
     blocks = _extract(root, url, fast=True)
     page_words = _words(s[1] for s in segments)
     if _words(b.text for b in blocks) < settings.recall_fallback_ratio * page_words:
+        recall = None
         if settings.recall_from_dom:
             recall = region_text_blocks(
                 body if body is not None else root, _kept_elements(segments, blocks), settings
             )
-        else:
+        if recall is None:
             recall = _extract(root, url, fast=False)
         if _words(b.text for b in recall) > _words(b.text for b in blocks):
             blocks = recall

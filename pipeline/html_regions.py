@@ -52,26 +52,23 @@ def _common_ancestor(elements: list[HtmlElement], body: HtmlElement) -> HtmlElem
 
 def region_text_blocks(
     body: HtmlElement, kept: list[HtmlElement], settings: CleanSettings
-) -> list[Block]:
+) -> list[Block] | None:
     """Visible text blocks of the region around ``kept`` elements, in document order.
 
     The region is the deepest element holding every element the extractor kept (whole
     ``body`` when it kept none): a listing's item container, a thread's post list.
-    A region holding less than ``region_min_share`` of the page's text is widened to
-    its ancestors until it does. Page-frame regions inside it (header, aside, form,
-    dialog) are skipped.
+    None when that region holds less than ``region_min_share`` of the page's text: the
+    extractor found one compact block (a short article among comments and teasers), and
+    the page's text around it is no better answer. Page-frame regions inside the region
+    (header, aside, form, dialog) are skipped.
 
     Segments that are nearly all link text and at most ``region_link_item_max_words``
     words long (menu entries, tag clouds) are skipped; headings and list items keep
     their kind.
     """
     root = _common_ancestor(kept, body)
-    need = settings.region_min_share * _CHARS(body)
-    while root is not body and _CHARS(root) < need:
-        parent = root.getparent()
-        if parent is None:
-            break
-        root = parent
+    if _CHARS(root) < settings.region_min_share * _CHARS(body):
+        return None
     blocks: list[Block] = []
     for el, text, link_share in text_segments(root):
         if _in_frame(el, root):
