@@ -37,22 +37,32 @@ def test_listing_page_keeps_every_card_title_and_description():
     assert "Popular searches" not in text
 
 
-def test_region_is_widened_until_it_holds_enough_of_the_page():
+def test_region_is_the_container_of_what_the_extractor_kept():
+    root = lxml.html.document_fromstring(SHOP_PAGE)
+    body = root.find("body")
+    cards = body.xpath("//li[@class='card']")
+    blocks = region_text_blocks(body, [cards[0], cards[2]], SETTINGS)
+    assert blocks is not None
+    text = render_text(blocks)
+    assert "mug number 8" in text  # two kept cards: the whole grid is the region
+    assert "Clayworks" not in text  # header is page frame, outside the region
+    assert "Popular searches" not in text
+
+
+def test_compact_region_gives_none_so_the_extractor_decides():
     root = lxml.html.document_fromstring(SHOP_PAGE)
     body = root.find("body")
     first_card = body.xpath("//li[@class='card']")[0]
-    blocks = region_text_blocks(body, [first_card], SETTINGS)
-    text = render_text(blocks)
-    assert "mug number 8" in text  # the one-card region was widened to the whole grid
-    assert "Clayworks" not in text  # header is page frame
-    assert any(b.kind == "heading" for b in blocks)
+    assert region_text_blocks(body, [first_card], SETTINGS) is None
 
 
 def test_region_skips_short_all_link_segments():
     html = """<html><body><div><ul><li><a href="/a">Home</a></li><li><a href="/b">Shop</a></li>
     </ul><p>Our kiln fires twice a week, so orders ship within ten days.</p></div></body></html>"""
     body = lxml.html.document_fromstring(html).find("body")
-    text = render_text(region_text_blocks(body, [], SETTINGS))
+    blocks = region_text_blocks(body, [], SETTINGS)
+    assert blocks is not None
+    text = render_text(blocks)
     assert "Home" not in text and "kiln fires twice" in text
 
 
@@ -61,7 +71,7 @@ def test_region_without_kept_elements_reads_the_whole_body():
         "<html><body><div><p>Alpha beta gamma delta.</p></div>"
         "<p>Epsilon zeta eta.</p></body></html>"
     ).find("body")
-    assert [b.text for b in region_text_blocks(body, [], SETTINGS)] == [
+    assert [b.text for b in region_text_blocks(body, [], SETTINGS) or []] == [
         "Alpha beta gamma delta.", "Epsilon zeta eta."
     ]
 
