@@ -148,7 +148,7 @@ class DaskEngine:
                 n_workers=workers,
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=None,
+                dashboard_address=":0",  # any free port: never clashes, never warns
                 silence_logs=40,
             )
             self.client = Client(self._cluster)
