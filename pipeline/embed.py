@@ -117,7 +117,7 @@ def embed_with_tokens(
     model: str = "",
     batch_size: int = 64,
     token_dims: int = 128,
-    chunk: int = 2048,
+    chunk: int = 256,
 ) -> tuple[np.ndarray, str, TokenStore | None]:
     """Sentence vectors, backend name and MiniLM's token vectors (for BERTScore).
 
