@@ -10,8 +10,10 @@
    count). Both sides covered: the same document, a near duplicate when few content
    words were replaced by others, else a spun copy; one side only: a partial copy,
    provided the carried text is the text itself (few words replaced);
-4. direction: wording frequency, garbled names, tortured phrases, containment,
-   provenance, then a fixed rule (``dedup_direction``);
+4. direction (``dedup_direction``): for same-document pairs wording frequency, garbled
+   names, tortured phrases, then containment; for partial copies attribution lines,
+   containment, an excerpt opening mid-discourse, continuation of the passage's
+   vocabulary (``dedup_partial``); then provenance, then a fixed rule;
 5. groups: each copy points at its best original; ``group_id`` is the root's doc_id.
 """
 
