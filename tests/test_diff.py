@@ -111,3 +111,23 @@ def test_curate_diff_command_rejects_missing_folder(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["diff", str(tmp_path / "nope"), str(DATA / "build_new")])
     assert result.exit_code != 0
     assert "does not exist" in result.output
+
+
+def test_a_sentence_joining_or_leaving_a_kept_claim_is_listed() -> None:
+    def build(support: list[dict]) -> dict[str, pd.DataFrame]:
+        claim = {
+            "claim_id": "c-1",
+            "text": "Immunotherapy can cause fatigue.",
+            "status": "corroborated",
+            "support": support,
+        }
+        return {"claims.jsonl": pd.DataFrame([claim])}
+
+    kept = {"doc_id": "a", "text": "Immunotherapy can cause fatigue."}
+    gone = {"doc_id": "b", "text": "Tiredness is a common side effect."}
+    new = {"doc_id": "c", "text": "Many patients feel tired during immunotherapy."}
+    diff = diff_builds(build([kept, gone]), build([kept, new]))
+    assert [(c.doc_id, c.added) for c in diff.support_changes] == [("c", True), ("b", False)]
+    text = format_diff_text(diff)
+    assert "+ c: Many patients feel tired" in text and "- b: Tiredness" in text
+    assert not diff.claims_added and not diff.claims_reworded

@@ -72,6 +72,16 @@ class StatusChange:
     new: str
 
 
+@dataclass(frozen=True)
+class SupportChange:
+    """A sentence that started (``added``) or stopped supporting a claim kept by both builds."""
+
+    claim_id: str
+    doc_id: str
+    text: str
+    added: bool
+
+
 @dataclass
 class BuildDiff:
     """Every difference between an old and a new build, each list sorted."""
@@ -86,6 +96,7 @@ class BuildDiff:
     claims_removed: list[ClaimRef] = field(default_factory=list)
     claims_reworded: list[ClaimRewording] = field(default_factory=list)
     status_changes: list[StatusChange] = field(default_factory=list)
+    support_changes: list[SupportChange] = field(default_factory=list)
     errors_new: list[str] = field(default_factory=list)
     errors_resolved: list[str] = field(default_factory=list)
     removed_spans_changed: list[ItemChange] = field(default_factory=list)
@@ -171,6 +182,21 @@ def _claim_changes(old: pd.DataFrame, new: pd.DataFrame, diff: BuildDiff) -> Non
             diff.claims_reworded.append(ClaimRewording(claim_id, a.text, b.text))
         if a.status != b.status:
             diff.status_changes.append(StatusChange(claim_id, b.text, a.status, b.status))
+        old_support, new_support = _support(before[claim_id]), _support(after[claim_id])
+        changed = ((True, new_support - old_support), (False, old_support - new_support))
+        diff.support_changes += [
+            SupportChange(claim_id, doc_id, text, added)
+            for added, entries in changed
+            for doc_id, text in sorted(entries)
+        ]
+
+
+def _support(claim: dict) -> set[tuple[str, str]]:
+    """A claim's supporting sentences as (doc_id, text)."""
+    entries = list_of(claim.get("support")) or []
+    return {
+        (text_of(e.get("doc_id")), text_of(e.get("text"))) for e in entries if isinstance(e, dict)
+    }
 
 
 def _error_keys(frame: pd.DataFrame) -> set[str]:
@@ -277,6 +303,13 @@ def format_diff_text(diff: BuildDiff) -> str:
     out += _section(
         "Claim status changes",
         [f"{c.claim_id}: {c.old} -> {c.new}  {c.text}" for c in diff.status_changes],
+    )
+    out += _section(
+        "Supporting sentences (+ added, - gone)",
+        [
+            f"{c.claim_id}: {'+' if c.added else '-'} {c.doc_id}: {_short(c.text)}"
+            for c in diff.support_changes
+        ],
     )
     out += _section("New errors", diff.errors_new)
     out += _section("Errors resolved", diff.errors_resolved)
