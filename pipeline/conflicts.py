@@ -11,6 +11,7 @@ before any rule runs.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from pipeline.embed import content_terms
 
@@ -49,6 +50,11 @@ MAX_ITEM_TERMS = 5  # a longer comma-separated part is a clause, not a list item
 _SPLIT = re.compile(r",|;|\bor\b|\band\b", re.I)
 
 
+# Rules run on every aligned pair; a sentence's features are computed once per text.
+_CACHE = 1 << 16
+
+
+@lru_cache(maxsize=_CACHE)
 def normalise_spinner_noise(text: str) -> str:
     """Number words as digits and period lengths as period words."""
     out = text
@@ -58,12 +64,13 @@ def normalise_spinner_noise(text: str) -> str:
     return "".join(NUMBER_WORDS.get(w.lower(), w) for w in words)
 
 
-def numbers(text: str) -> set[tuple[str, str]]:
+@lru_cache(maxsize=_CACHE)
+def numbers(text: str) -> frozenset[tuple[str, str]]:
     """(value, unit) pairs: unit is ``%`` or the word after the number."""
     found = set()
     for value, percent, unit in _NUMBER.findall(normalise_spinner_noise(text)):
         found.add((value.replace(",", ""), "%" if percent else (unit or "").lower()))
-    return found
+    return frozenset(found)
 
 
 def _number_conflict(a: str, b: str) -> bool:
@@ -82,6 +89,7 @@ def _negated(text: str) -> bool:
     return bool(_NEGATION.search(text))
 
 
+@lru_cache(maxsize=_CACHE)
 def frequency_polarity(text: str) -> int:
     """+1 for often/many wording, -1 for rarely/few/some wording (negation flips), 0."""
     words = set(re.findall(r"[a-z]+", text.lower()))
@@ -92,7 +100,8 @@ def frequency_polarity(text: str) -> int:
     return -polarity if _negated(text) else polarity
 
 
-def list_items(text: str) -> list[frozenset[str]]:
+@lru_cache(maxsize=_CACHE)
+def list_items(text: str) -> tuple[frozenset[str], ...]:
     """The items of an enumeration in ``text`` (content-word sets), or [] if none."""
     text = normalise_spinner_noise(text)
     parts = _TRIGGER.split(text, maxsplit=1)
@@ -103,11 +112,13 @@ def list_items(text: str) -> list[frozenset[str]]:
     items = [frozenset(content_terms(p)) for p in _SPLIT.split(tail)]
     items = [i for i in items if i]
     if len(items) < needed or any(len(i) > MAX_ITEM_TERMS for i in items[1:]):
-        return []
-    return items
+        return ()
+    return tuple(items)
 
 
-def _lists_differ(a: list[frozenset[str]], b: list[frozenset[str]], share: float) -> bool:
+def _lists_differ(
+    a: tuple[frozenset[str], ...], b: tuple[frozenset[str], ...], share: float
+) -> bool:
     if len(a) < 2 or len(b) < 2:
         return False
     matched = sum(1 for item in a if any(item & other for other in b))

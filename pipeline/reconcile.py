@@ -221,6 +221,7 @@ def _build_claims(
     by_root: dict[str, list[str]], rows: dict, info: dict, edge_score: dict[str, float]
 ) -> dict[str, dict]:
     built: dict[str, dict] = {}
+    used_ids: set[str] = set()
     doc_order = {
         d: i
         for i, d in enumerate(
@@ -239,8 +240,9 @@ def _build_claims(
             f"{canon['doc_id']}\n{' '.join(_words(canon['text']))}".encode()
         ).hexdigest()[:12]
         claim_id = f"c_{digest}"
-        if claim_id in {c["claim_id"] for c in built.values()}:
+        if claim_id in used_ids:
             claim_id = f"{claim_id}_{int(canon['position'])}"
+        used_ids.add(claim_id)
         groups: dict[str, str] = {}
         for s in originals:  # a spun copy never cites: it is no source of its own
             doc = info[rows[s]["doc_id"]]
