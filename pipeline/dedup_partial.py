@@ -109,7 +109,7 @@ def placement(view: DocView, rows: list[int]) -> Placement:
     for k, (start, end) in enumerate(view.sentences):
         if first <= k <= last:
             continue
-        if not attribution and _credit(_words(view, k)):
+        if not attribution and end - start <= _CREDIT_MAX_WORDS and _credit(_words(view, k)):
             attribution = " ".join(_words(view, k, cased=True))
         if not view.content[k]:
             continue
