@@ -124,16 +124,16 @@ def ingest_and_clean(
     progress(f"ingest: {len(ingested)} documents, {len(ingest_errors)} errors")
     template = find_template_lines(ingested, settings.clean)
     rows = ingested.to_dict("records")
+    lines = [sorted(template.get(row["doc_id"], frozenset())) for row in rows]
     clean_set = _settings_dict(settings.clean)
     keys = []
-    for row in rows:
-        lines = sorted(template.get(row["doc_id"], frozenset()))
+    for row, row_lines in zip(rows, lines, strict=True):
         identity = [row[c] for c in ("doc_id", "source_file", "format", "url", "flags")]
-        keys.append(cache.key("clean", identity, sha256_text(row["content"]), lines, clean_set))
+        keys.append(cache.key("clean", identity, sha256_text(row["content"]), row_lines, clean_set))
     cleaned = per_document(
         "clean",
         keys,
-        lambda i: (rows[i], sorted(template.get(rows[i]["doc_id"], frozenset()))),
+        lambda i: (rows[i], lines[i]),
         _clean_batch,
         settings.clean,
         engine,
