@@ -14,7 +14,7 @@ import re
 
 from pipeline.blocks import Block, Cleaned, Removal
 from pipeline.settings import CleanSettings
-from pipeline.text_signals import RULES, TLDS, ends_sentence, match_rule, words
+from pipeline.text_signals import TLDS, ends_sentence, match_rule, words
 
 LOST_LIST_FLAG = "lost_list"
 
@@ -34,9 +34,6 @@ _BARE_LIST_LEAD = re.compile(
     r"\s*:?\s*$",
     re.I,
 )
-# No rule of match_rule judges a block longer than this (its phone-CTA limit is 50 words):
-# longer blocks skip the whole vocabulary scan.
-_RULES_MAX_WORDS = max([50, *(rule.max_words for rule in RULES)])
 # Reasons whose blocks take the rest of a short trailing widget with them.
 _WIDGET_TAIL_REASONS = frozenset({"chat_widget"})
 
@@ -110,9 +107,7 @@ def apply_block_rules(cleaned: Cleaned, settings: CleanSettings) -> Cleaned:
         removed.extend(cut)
         if not text:
             continue
-        hit = None
-        if len(words(text)) <= max(20, _RULES_MAX_WORDS * settings.widget_words_scale):
-            hit = match_rule(text, settings.widget_words_scale)
+        hit = match_rule(text, settings.widget_words_scale)
         if hit and hit[0] in {"chat_widget", "share_buttons", "contact_cta", "cookie_notice",
                               "newsletter", "advertisement"}:
             removed.append(Removal(text, hit[0], hit[1]))

@@ -209,6 +209,11 @@ _ADDRESS = re.compile(
     re.I,
 )
 _SEPARATED_MENU = re.compile(r"^(?:[^|•·]{1,30}[|•·]){2,}[^|•·]{1,30}$")
+# Word limits of match_rule's checks after RULES (the separated menu's is not scaled).
+_PHONE_CTA_MAX_WORDS = 50
+_ADDRESS_MAX_WORDS = 45
+_SEPARATED_MENU_MAX_WORDS = 20
+_LONGEST_RULE = max(_PHONE_CTA_MAX_WORDS, _ADDRESS_MAX_WORDS, *(r.max_words for r in RULES))
 # Reasons whose widgets spill over into neighbouring short lines (buttons, greetings).
 WIDGET_REASONS = frozenset(
     {"chat_widget", "share_buttons", "newsletter", "search_box", "breadcrumb", "contact_cta",
@@ -225,16 +230,22 @@ def match_rule(text: str, max_words_scale: float = 1.0) -> tuple[str, str] | Non
     if not stripped:
         return None
     n_words = len(words(stripped))
+    if n_words > max(_SEPARATED_MENU_MAX_WORDS, _LONGEST_RULE * max_words_scale):
+        return None  # longer than any rule below judges: skip the pattern scan
     for rule in RULES:
         if n_words <= rule.max_words * max_words_scale and rule.pattern.search(stripped):
             return rule.reason, rule.name
-    if n_words <= 50 * max_words_scale and has_phone(stripped) and re.search(
+    if n_words <= _PHONE_CTA_MAX_WORDS * max_words_scale and has_phone(stripped) and re.search(
         rf"\b{_CONTACT_VERB}\b|\bappointments?\b|\bconsultations?\b|\bhelpline\b", stripped, re.I
     ):
         return "contact_cta", "phone_cta"
-    if n_words <= 45 * max_words_scale and _ADDRESS.search(stripped):
+    if n_words <= _ADDRESS_MAX_WORDS * max_words_scale and _ADDRESS.search(stripped):
         return "footer", "postal_address"
-    if n_words <= 20 and _SEPARATED_MENU.match(stripped) and not ends_sentence(stripped):
+    if (
+        n_words <= _SEPARATED_MENU_MAX_WORDS
+        and _SEPARATED_MENU.match(stripped)
+        and not ends_sentence(stripped)
+    ):
         return "navigation", "separated_menu"
     return None
 
