@@ -34,13 +34,25 @@ logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 # libxml2 silently drops everything below depth 256; flatten before it gets there.
 _PARSER_DEPTH_LIMIT = 250
 _TAG = re.compile(r"<(/?)([a-zA-Z][\w:-]*)[^>]*?(/?)>")
-_VOID = frozenset((
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
-    "source", "track", "wbr",
-))
-_BULKY = re.compile(
-    r"<(script|style|svg|noscript|template)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S
+_VOID = frozenset(
+    (
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+    )
 )
+_BULKY = re.compile(r"<(script|style|svg|noscript|template)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
 _WORD = re.compile(r"\w+")
 # Comments and processing instructions dropped at parse time: text after a comment would
 # otherwise sit in the comment's tail, which the extractor loses (React's "<!-- -->").
@@ -48,20 +60,32 @@ _PARSER = lxml.html.HTMLParser(
     collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True
 )
 _BYTES_PARSER = lxml.html.HTMLParser(
-    collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True,
+    collect_ids=False,
+    default_doctype=False,
+    remove_comments=True,
+    remove_pis=True,
     encoding="utf-8",
 )
 # Every element an HtmlElement, chosen in C: lxml.html's default lookup calls back into
 # Python for each element proxy (to make form/input classes nobody here uses), which
 # costs our DOM rules and the extractor alike.
 for _parser in (_PARSER, _BYTES_PARSER):
-    _parser.set_element_class_lookup(etree.ElementDefaultClassLookup(
-        element=HtmlElement, comment=lxml.html.HtmlComment,
-        pi=lxml.html.HtmlProcessingInstruction, entity=lxml.html.HtmlEntity,
-    ))
+    _parser.set_element_class_lookup(
+        etree.ElementDefaultClassLookup(
+            element=HtmlElement,
+            comment=lxml.html.HtmlComment,
+            pi=lxml.html.HtmlProcessingInstruction,
+            entity=lxml.html.HtmlEntity,
+        )
+    )
 _CONTEXT_REASONS = {
-    "nav": "navigation", "header": "navigation", "footer": "footer", "aside": "related_links",
-    "form": "form", "figure": "caption", "figcaption": "caption",
+    "nav": "navigation",
+    "header": "navigation",
+    "footer": "footer",
+    "aside": "related_links",
+    "form": "form",
+    "figure": "caption",
+    "figcaption": "caption",
 }
 
 
@@ -72,7 +96,7 @@ def flatten_deep_html(html: str, max_depth: int) -> str:
     pos = 0
     for match in _TAG.finditer(html):
         closing, name, self_closing = match.group(1), match.group(2).lower(), match.group(3)
-        out.append(html[pos:match.start()])
+        out.append(html[pos : match.start()])
         pos = match.end()
         if name in _VOID or self_closing:
             keep = depth < max_depth
@@ -120,9 +144,7 @@ def _document(html: str) -> HtmlElement:
     try:
         return lxml.html.document_fromstring(html, parser=_PARSER)
     except ValueError:  # "Unicode strings with encoding declaration are not supported"
-        return lxml.html.document_fromstring(
-            html.encode("utf-8", "replace"), parser=_BYTES_PARSER
-        )
+        return lxml.html.document_fromstring(html.encode("utf-8", "replace"), parser=_BYTES_PARSER)
 
 
 def _segment_reason(el: etree._Element, link_share: float) -> tuple[str, str]:

@@ -108,8 +108,14 @@ def apply_block_rules(cleaned: Cleaned, settings: CleanSettings) -> Cleaned:
         if not text:
             continue
         hit = match_rule(text, settings.widget_words_scale)
-        if hit and hit[0] in {"chat_widget", "share_buttons", "contact_cta", "cookie_notice",
-                              "newsletter", "advertisement"}:
+        if hit and hit[0] in {
+            "chat_widget",
+            "share_buttons",
+            "contact_cta",
+            "cookie_notice",
+            "newsletter",
+            "advertisement",
+        }:
             removed.append(Removal(text, hit[0], hit[1]))
             widget = hit[0]
             continue

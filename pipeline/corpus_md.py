@@ -34,8 +34,10 @@ def render_corpus_md(claims: pd.DataFrame, sources: pd.DataFrame) -> str:
         lines += [f"{len(claims)} claims: {summary}.", ""]
         titles: dict[str, str] = {}
         if sources is not None and not sources.empty:
-            names = sources["title"].fillna("").where(
-                sources["title"].fillna("") != "", sources["publisher"].fillna("")
+            names = (
+                sources["title"]
+                .fillna("")
+                .where(sources["title"].fillna("") != "", sources["publisher"].fillna(""))
             )
             titles = dict(zip(sources["doc_id"], names, strict=True))
         ordered = claims.sort_values(["order", "claim_id"])

@@ -9,12 +9,51 @@ from lxml import etree
 from pipeline.blocks import Block
 
 # Elements that start a new line of visible text in a browser.
-BLOCK_TAGS = frozenset((
-    "address", "article", "aside", "blockquote", "body", "dd", "details", "dialog", "div",
-    "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4",
-    "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "summary",
-    "table", "tbody", "td", "th", "thead", "tr", "ul", "br", "html",
-))
+BLOCK_TAGS = frozenset(
+    (
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "body",
+        "dd",
+        "details",
+        "dialog",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+        "br",
+        "html",
+    )
+)
 INVISIBLE_TAGS = frozenset(
     ("script", "style", "template", "svg", "head", "title", "iframe", "select")
 )

@@ -40,12 +40,24 @@ for _reason, _words in {
 
 # Compound class names that tokenising misses ("cookieBanner", "intercom-lightweight-app").
 _SUBSTRING_REASONS = [
-    ("intercom", "chat_widget"), ("tawk", "chat_widget"), ("livechat", "chat_widget"),
-    ("whatsapp", "chat_widget"), ("zopim", "chat_widget"), ("drift-", "chat_widget"),
-    ("cookie", "cookie_notice"), ("consent", "cookie_notice"), ("onetrust", "cookie_notice"),
-    ("newsletter", "newsletter"), ("sharethis", "share_buttons"), ("addthis", "share_buttons"),
-    ("addtoany", "share_buttons"), ("social-share", "share_buttons"), ("disqus", "comments"),
-    ("breadcrumb", "navigation"), ("adsbygoogle", "advertisement"), ("taboola", "advertisement"),
+    ("intercom", "chat_widget"),
+    ("tawk", "chat_widget"),
+    ("livechat", "chat_widget"),
+    ("whatsapp", "chat_widget"),
+    ("zopim", "chat_widget"),
+    ("drift-", "chat_widget"),
+    ("cookie", "cookie_notice"),
+    ("consent", "cookie_notice"),
+    ("onetrust", "cookie_notice"),
+    ("newsletter", "newsletter"),
+    ("sharethis", "share_buttons"),
+    ("addthis", "share_buttons"),
+    ("addtoany", "share_buttons"),
+    ("social-share", "share_buttons"),
+    ("disqus", "comments"),
+    ("breadcrumb", "navigation"),
+    ("adsbygoogle", "advertisement"),
+    ("taboola", "advertisement"),
     ("outbrain", "advertisement"),
 ]
 _TOKEN_SPLIT = re.compile(r"[\s_\-]+")
@@ -57,15 +69,19 @@ _ROLE_REASONS = {"navigation": "navigation", "contentinfo": "footer", "search": 
 
 _CHAT_TEXT = re.compile(
     r"\b(we(?:'|’| a)re online|chat with us|live chat|chat now|start (?:a )?chat|"
-    r"message us on whatsapp|chat on whatsapp|whatsapp us)\b", re.I)
+    r"message us on whatsapp|chat on whatsapp|whatsapp us)\b",
+    re.I,
+)
 _COOKIE_TEXT = re.compile(r"\bcookies?\b", re.I)
 _COOKIE_ACTION = re.compile(
     r"\b(accept|agree|consent|allow|decline|reject|privacy policy|we use|this (?:web)?site uses)\b",
-    re.I)
+    re.I,
+)
 _NEWSLETTER_TEXT = re.compile(
     r"\b(newsletter|subscribe|sign up for|"
     r"get (?:the latest|our) [\w ]{0,30}(?:in|to) your inbox)\b",
-    re.I)
+    re.I,
+)
 _CALL_TEXT = re.compile(r"\b(call|phone|ring|text|dial|contact)\b", re.I)
 _KEEP_TAGS = {"html", "body", "main", "article"}
 _CODE_TAGS = {"pre", "code", "kbd", "samp"}
@@ -146,15 +162,18 @@ def _drop(el: HtmlElement) -> None:
 # One regex over class, id and role picks the candidates inside libxml2's XPath walk, so
 # Python only sees elements that a token, substring or role can match.
 _NAME_PATTERN = (
-    r"(?:^|[\s_-])(?:" + "|".join(sorted(map(re.escape, _TOKEN_REASONS), key=len, reverse=True))
-    + r")(?:$|[\s_-])|" + "|".join(re.escape(n) for n, _ in _SUBSTRING_REASONS)
-    + r"|(?:^|\s)(?:" + "|".join(_ROLE_REASONS) + r")(?:$|\s)"
+    r"(?:^|[\s_-])(?:"
+    + "|".join(sorted(map(re.escape, _TOKEN_REASONS), key=len, reverse=True))
+    + r")(?:$|[\s_-])|"
+    + "|".join(re.escape(n) for n, _ in _SUBSTRING_REASONS)
+    + r"|(?:^|\s)(?:"
+    + "|".join(_ROLE_REASONS)
+    + r")(?:$|\s)"
 )
 _NAMES = re.compile(_NAME_PATTERN)
 # Elements inside nav/footer are cut with them: no need to look at them one by one.
 _ATTR_CANDIDATES = etree.XPath(
-    ".//*[(@class or @id or @role) and not(ancestor::nav or ancestor::footer)]"
-    " | .//nav | .//footer"
+    ".//*[(@class or @id or @role) and not(ancestor::nav or ancestor::footer)] | .//nav | .//footer"
 )
 # Text nodes that can trigger a text rule: a cheap XPath net ("hat" catches Chat and
 # WhatsApp, and also every "that"), then a regex on the node's own words.

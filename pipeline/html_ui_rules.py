@@ -18,7 +18,8 @@ from pipeline.settings import CleanSettings
 _WORD = re.compile(r"\w+")
 
 # Whole-block interface labels (compared after lowercasing and dropping punctuation).
-_UI_LABELS = frozenset("""
+_UI_LABELS = frozenset(
+    """
 sign in|sign up|sign in now|sign up now|log in|login|log out|logout|log in now|register|
 sign in register|log in register|login register|create an account|create account|my account|
 you are not logged in|you must be logged in to post a comment|not logged in|
@@ -39,7 +40,8 @@ joined|messages|posts|reaction score|join date|new member|member|follow the auth
 get started|get started today|book now|learn more|contact us|request a quote|get a quote|
 add to compare|regular price|sale price|unit price|in stock|out of stock|sold out|
 notify me when available|notify me when back in stock|save this event|share this event|
-""".replace("\n", "").split("|")) - {""}
+""".replace("\n", "").split("|")
+) - {""}
 
 _DISCLOSURE = re.compile(
     r"\b(?:affiliate links?|qualifying purchases|(?:may |might )?(?:earn|receive) (?:a )?"

@@ -122,8 +122,12 @@ def estimate_wrap_width(lines: list[str], max_width: int) -> int | None:
     lengths = [
         len(a.strip())
         for a, b in pairwise(lines)
-        if a.strip() and b.strip() and not _BULLET.match(b) and not _ATX.match(b)
-        and not _BULLET.match(a) and not _ATX.match(a)
+        if a.strip()
+        and b.strip()
+        and not _BULLET.match(b)
+        and not _ATX.match(b)
+        and not _BULLET.match(a)
+        and not _ATX.match(a)
     ]
     fitting = sorted(n for n in lengths if n <= max_width)
     if len(fitting) < 3:
@@ -189,9 +193,12 @@ def split_units(text: str, max_wrap_width: int) -> tuple[list[Unit], list[str]]:
             current = None
             continue
         if kind == "rule":
-            if _SETEXT.match(line) and current is not None and current.kind == "paragraph" and len(
-                current.raw_lines
-            ) == 1:
+            if (
+                _SETEXT.match(line)
+                and current is not None
+                and current.kind == "paragraph"
+                and len(current.raw_lines) == 1
+            ):
                 current.kind = "heading"
             current = None
             continue
@@ -207,7 +214,7 @@ def split_units(text: str, max_wrap_width: int) -> tuple[list[Unit], list[str]]:
         if kind == "bullet":
             match = _BULLET.match(line)
             item_indent = len(match.group(1)) if match else 0
-            current = new_unit("item", line[match.end():] if match else line, line)
+            current = new_unit("item", line[match.end() :] if match else line, line)
             continue
         if _TABLE_ROW.match(line):  # a Markdown table row: one paragraph, cells kept apart
             cells = [c.strip() for c in line.strip().strip("|").split("|")]
@@ -220,14 +227,20 @@ def split_units(text: str, max_wrap_width: int) -> tuple[list[Unit], list[str]]:
             last = current.raw_lines[-1]
             if indent > item_indent or _continues(last, line, width):
                 sep = " "
-                if (indent > item_indent and not ends_sentence(current.text)
-                        and not _continues(last, line, width) and line.strip()[:1].isupper()):
+                if (
+                    indent > item_indent
+                    and not ends_sentence(current.text)
+                    and not _continues(last, line, width)
+                    and line.strip()[:1].isupper()
+                ):
                     sep = ": "
                 current.text = current.text.rstrip() + sep + line.strip()
                 current.raw_lines.append(line)
                 continue
-        elif current is not None and current.kind == "paragraph" and _continues(
-            current.raw_lines[-1], line, width
+        elif (
+            current is not None
+            and current.kind == "paragraph"
+            and _continues(current.raw_lines[-1], line, width)
         ):
             current.text += " " + line.strip()
             current.raw_lines.append(line)

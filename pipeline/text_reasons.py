@@ -35,7 +35,7 @@ def _reason_for_dropped(
         if previous[0] in spill or (small and previous[0] in WIDGET_REASONS):
             return previous[0], "follows_" + previous[0]
     if unit.kind == "item":
-        run = [u for u in units[max(0, i - 8): i + 9] if u.kind == "item"]
+        run = [u for u in units[max(0, i - 8) : i + 9] if u.kind == "item"]
         mean_words = sum(len(words(u.text)) for u in run) / max(1, len(run))
         return ("link_list", "item_run") if mean_words >= 3 else ("navigation", "menu_run")
     return ("navigation", "before_text") if before else ("footer", "after_text")
@@ -63,8 +63,11 @@ def _absorb_chat_widget(units: list[Unit], reasons: list, kept: list[bool]) -> N
         if reasons[i] and (_by_context(reasons[i][1]) or units[i].kind == "item"):
             reasons[i] = ("chat_widget", "in_chat_widget")
     i = first_chat - 1
-    while i > last_kept and reasons[i] and _by_context(reasons[i][1]) and (
-        len(words(units[i].text)) <= _CHAT_LEAD_WORDS
+    while (
+        i > last_kept
+        and reasons[i]
+        and _by_context(reasons[i][1])
+        and (len(words(units[i].text)) <= _CHAT_LEAD_WORDS)
     ):
         reasons[i] = ("chat_widget", "in_chat_widget")
         i -= 1
@@ -80,8 +83,12 @@ def assign_reasons(
         prev = reasons[i - 1] if i > 0 and not kept[i - 1] else None
         button = len(words(unit.text)) <= _BUTTON_WORDS and not ends_sentence(unit.text)
         linked = reasons[i] is not None and reasons[i][1] in ("link_item", "link_run")
-        if prev and prev[0] in WIDGET_REASONS and button and not heading_like[i] and (
-            unit.kind != "item" and (kept[i] or linked)
+        if (
+            prev
+            and prev[0] in WIDGET_REASONS
+            and button
+            and not heading_like[i]
+            and (unit.kind != "item" and (kept[i] or linked))
         ):
             kept[i], reasons[i] = False, (prev[0], "follows_" + prev[0])
         if not kept[i] and reasons[i] is None and unit.kind != "heading" and unit.text:
@@ -89,8 +96,10 @@ def assign_reasons(
     for i in range(len(units) - 1, -1, -1):
         if not kept[i] and reasons[i] is None and units[i].kind == "heading":
             nxt = reasons[i + 1] if i + 1 < len(units) and not kept[i + 1] else None
-            reasons[i] = (nxt[0], "heads_" + nxt[0]) if nxt else (
-                ("navigation", "before_text") if i < first else ("footer", "after_text")
+            reasons[i] = (
+                (nxt[0], "heads_" + nxt[0])
+                if nxt
+                else (("navigation", "before_text") if i < first else ("footer", "after_text"))
             )
     _absorb_chat_widget(units, reasons, kept)
     return reasons

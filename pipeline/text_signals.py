@@ -169,12 +169,20 @@ _COMMENT_FORM = (
 # Order matters: the first rule that fires names the reason. The last number is the rule's
 # word limit: longer spans are prose that merely mentions the words.
 RULES: tuple[Rule, ...] = (
-    _rule("navigation", "skip_link",
-          r"^\W*(?:skip (?:to|navigation)|jump to (?:main )?content|back to top"
-          r"|return to top)\b", 6),
-    _rule("metadata", "url_label",
-          r"^\W*(?:url of this page|permalink|canonical(?: url)?|source url|url source|page url)"
-          r"\s*:\s*\S+", 12),
+    _rule(
+        "navigation",
+        "skip_link",
+        r"^\W*(?:skip (?:to|navigation)|jump to (?:main )?content|back to top"
+        r"|return to top)\b",
+        6,
+    ),
+    _rule(
+        "metadata",
+        "url_label",
+        r"^\W*(?:url of this page|permalink|canonical(?: url)?|source url|url source|page url)"
+        r"\s*:\s*\S+",
+        12,
+    ),
     _rule("metadata", "dated_line", _METADATA_DATED, 30),
     _rule("metadata", "byline", _BYLINE, 14),
     _rule("breadcrumb", "you_are_here", r"^\W*(?:you are here|breadcrumbs?)\b", 12),
@@ -185,10 +193,14 @@ RULES: tuple[Rule, ...] = (
     _rule("newsletter", "newsletter", _NEWSLETTER, 35),
     _rule("share_buttons", "share_row", _SHARE, 15),
     _rule("share_buttons", "social_names", rf"^\W*(?:follow us\b.*|(?:{_SOCIAL}\W*){{2,}})$", 12),
-    _rule("share_buttons", "liked_this",
-          r"^\W*(?:did you )?(?:like|liked|enjoy|enjoyed|found|find) this "
-          r"(?:article|post|page|story|content)\b"
-          r"|^\W*was this (?:article|page|information|content) (?:helpful|useful)\b", 12),
+    _rule(
+        "share_buttons",
+        "liked_this",
+        r"^\W*(?:did you )?(?:like|liked|enjoy|enjoyed|found|find) this "
+        r"(?:article|post|page|story|content)\b"
+        r"|^\W*was this (?:article|page|information|content) (?:helpful|useful)\b",
+        12,
+    ),
     _rule("chat_widget", "chat_phrase", _CHAT, 25),
     _rule("comment_form", "comment_form", _COMMENT_FORM, 30),
     _rule("advertisement", "sponsored", _SPONSORED, 40),
@@ -196,8 +208,12 @@ RULES: tuple[Rule, ...] = (
     _rule("advertisement", "donation_appeal", _DONATION, 60),
     _rule("advertisement", "sponsor_line", r"\b(?:sponsored by|brought to you by)\b", 10),
     _rule("contact_cta", "contact_us", _CONTACT_US, 40),
-    _rule("footer", "copyright",
-          r"(?:©|\(c\)|copyright)\s*(?:\d{4}|[A-Z])|\ball rights reserved\b", 40),
+    _rule(
+        "footer",
+        "copyright",
+        r"(?:©|\(c\)|copyright)\s*(?:\d{4}|[A-Z])|\ball rights reserved\b",
+        40,
+    ),
     _rule("footer", "legal_links", _LEGAL_LINKS, 6),
     _rule("footer", "disclaimer", _DISCLAIMER, 80),
 )
@@ -216,8 +232,16 @@ _SEPARATED_MENU_MAX_WORDS = 20
 _LONGEST_RULE = max(_PHONE_CTA_MAX_WORDS, _ADDRESS_MAX_WORDS, *(r.max_words for r in RULES))
 # Reasons whose widgets spill over into neighbouring short lines (buttons, greetings).
 WIDGET_REASONS = frozenset(
-    {"chat_widget", "share_buttons", "newsletter", "search_box", "breadcrumb", "contact_cta",
-     "advertisement", "cookie_notice"}
+    {
+        "chat_widget",
+        "share_buttons",
+        "newsletter",
+        "search_box",
+        "breadcrumb",
+        "contact_cta",
+        "advertisement",
+        "cookie_notice",
+    }
 )
 
 
@@ -235,8 +259,14 @@ def match_rule(text: str, max_words_scale: float = 1.0) -> tuple[str, str] | Non
     for rule in RULES:
         if n_words <= rule.max_words * max_words_scale and rule.pattern.search(stripped):
             return rule.reason, rule.name
-    if n_words <= _PHONE_CTA_MAX_WORDS * max_words_scale and has_phone(stripped) and re.search(
-        rf"\b{_CONTACT_VERB}\b|\bappointments?\b|\bconsultations?\b|\bhelpline\b", stripped, re.I
+    if (
+        n_words <= _PHONE_CTA_MAX_WORDS * max_words_scale
+        and has_phone(stripped)
+        and re.search(
+            rf"\b{_CONTACT_VERB}\b|\bappointments?\b|\bconsultations?\b|\bhelpline\b",
+            stripped,
+            re.I,
+        )
     ):
         return "contact_cta", "phone_cta"
     if n_words <= _ADDRESS_MAX_WORDS * max_words_scale and _ADDRESS.search(stripped):
