@@ -14,7 +14,7 @@ import numpy as np
 from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import cdist
 
-from pipeline.dedup_text import Tokens, ngram_hashes
+from pipeline.dedup_text import Tokens, ngram_hashes, unique_sorted
 from pipeline.settings import DedupSettings
 
 
@@ -32,6 +32,23 @@ class DocView:
     cap: list[bool]  # per word: written with a capital first letter
     hashes: np.ndarray  # uint64 hash of every word
     ngram: int  # word n-gram length of ``grams``
+    memo: dict[str, object] = field(default_factory=dict, repr=False)  # later steps' results
+
+    @cached_property
+    def id_array(self) -> np.ndarray:
+        """The folded word ids as an array."""
+        return np.array(self.ids, dtype=np.int64)
+
+    @cached_property
+    def stop_array(self) -> np.ndarray:
+        """Per word: a function word (as an array)."""
+        return np.array(self.stop, dtype=bool)
+
+    @cached_property
+    def word_sentence(self) -> np.ndarray:
+        """The sentence of each word."""
+        lengths = [e - s for s, e in self.sentences]
+        return np.repeat(np.arange(len(lengths)), lengths)
 
     @cached_property
     def grams(self) -> np.ndarray:
@@ -41,7 +58,7 @@ class DocView:
     @cached_property
     def gram_set(self) -> np.ndarray:
         """The word n-gram hashes, unique and sorted."""
-        return np.unique(self.grams)
+        return unique_sorted(self.grams)
 
 
 def doc_view(tokens: Tokens, idx: int, settings: DedupSettings) -> DocView:

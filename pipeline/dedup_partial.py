@@ -19,9 +19,13 @@ sits in each page, and hold for real copied pages:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+import numpy as np
+
 from pipeline.dedup_align import Alignment, DocView
+from pipeline.dedup_text import unique_sorted
 
 # Sentence openers that refer back to text before them (connectives and anaphors). Not
 # "This", "It", "That", "He", "Another": real articles open with those ("This week ...").
@@ -35,30 +39,32 @@ DANGLING_OPENERS = frozenset(_OPENERS_TEXT.split())
 # first on ...", "Originally published at ...", "Read more at ..."). Not "Source:" or
 # "Via": originals credit their charts and photos that way ("Source: Bureau of Labor
 # Statistics"); not "first appeared in" (said of anything: "cameras first appeared in").
-_ATTRIBUTION_PHRASES = [
-    tuple(p.split())
-    for p in (
-        "originally published at",
-        "originally published on the",
-        "originally appeared on",
-        "originally appeared at",
-        "appeared first on",
-        "article first appeared on",
-        "article first appeared in",
-        "republished with permission",
-        "reprinted with permission",
-        "reproduced with permission",
-        "republished from",
-        "read more at",
-        "read the full article at",
-        "read the full article on",
-        "read the full story at",
-        "read the full story on",
-        "read the original article",
-        "continue reading at",
-        "continue reading on",
+_ATTRIBUTION = re.compile(
+    "|".join(
+        f" {re.escape(p)} "
+        for p in (
+            "originally published at",
+            "originally published on the",
+            "originally appeared on",
+            "originally appeared at",
+            "appeared first on",
+            "article first appeared on",
+            "article first appeared in",
+            "republished with permission",
+            "reprinted with permission",
+            "reproduced with permission",
+            "republished from",
+            "read more at",
+            "read the full article at",
+            "read the full article on",
+            "read the full story at",
+            "read the full story on",
+            "read the original article",
+            "continue reading at",
+            "continue reading on",
+        )
     )
-]
+)
 # A credit is a line of its own, not a clause of a body sentence.
 _CREDIT_MAX_WORDS = 20
 
@@ -88,35 +94,34 @@ def _credit(words: list[str]) -> bool:
     """A short sentence crediting another page for the text."""
     if len(words) > _CREDIT_MAX_WORDS:
         return False
-    for phrase in _ATTRIBUTION_PHRASES:
-        n = len(phrase)
-        if any(tuple(words[k : k + n]) == phrase for k in range(len(words) - n + 1)):
-            return True
-    return False
+    return _ATTRIBUTION.search(f" {' '.join(words)} ") is not None
+
+
+def _credit_lines(view: DocView) -> list[tuple[int, str]]:
+    """The page's credit lines (sentence, words as written), found once per page."""
+    found = view.memo.get("credit_lines")
+    if found is None:
+        found = [
+            (k, " ".join(_words(view, k, cased=True)))
+            for k, (start, end) in enumerate(view.sentences)
+            if end - start <= _CREDIT_MAX_WORDS and _credit(_words(view, k))
+        ]
+        view.memo["credit_lines"] = found
+    return found  # type: ignore[return-value]
 
 
 def placement(view: DocView, rows: list[int]) -> Placement:
     """Where the aligned sentences ``rows`` (sorted) sit in ``view``, and how the rest
     of the page relates to them."""
     first, last = rows[0], rows[-1]
-    shared: set[int] = set()
-    for start, end in view.sentences[first : last + 1]:
-        shared.update(
-            w for w, stop in zip(view.ids[start:end], view.stop[start:end], strict=True) if not stop
-        )
-    own = hits = 0
-    attribution = ""
-    for k, (start, end) in enumerate(view.sentences):
-        if first <= k <= last:
-            continue
-        if not attribution and end - start <= _CREDIT_MAX_WORDS and _credit(_words(view, k)):
-            attribution = " ".join(_words(view, k, cased=True))
-        if not view.content[k]:
-            continue
-        for w, stop in zip(view.ids[start:end], view.stop[start:end], strict=True):
-            if not stop:
-                own += 1
-                hits += w in shared
+    ids, stop, sentence = view.id_array, view.stop_array, view.word_sentence
+    lo, hi = view.sentences[first][0], view.sentences[last][1]
+    shared = unique_sorted(ids[lo:hi][~stop[lo:hi]])
+    outside = (sentence < first) | (sentence > last)
+    own_ids = ids[outside & view.content[sentence] & ~stop]
+    own = len(own_ids)
+    hits = int(np.isin(own_ids, shared).sum())
+    attribution = next((line for k, line in _credit_lines(view) if not first <= k <= last), "")
     content_before = bool(view.content[:first].any())
     return Placement(first, last, content_before, own, hits / own if own else 0.0, attribution)
 

@@ -15,6 +15,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 # Function words that synonym spinners leave alone (after Stamatatos 2011, "Plagiarism
 # detection using stopword n-grams"): their order is the skeleton of a text.
@@ -95,10 +97,18 @@ class Vocabulary(dict):
         self[token] = token_id = self._add(codes, token)
         return token_id
 
+    def _tables(self) -> tuple[np.ndarray, np.ndarray]:
+        """``offsets`` and ``codes`` as arrays (extended, not rebuilt, as tokens are added)."""
+        old_offsets, old_codes = getattr(self, "_arrays", (np.zeros(0, np.int64),) * 2)
+        if len(old_offsets) < len(self.offsets):
+            old_offsets = np.concatenate([old_offsets, self.offsets[len(old_offsets) :]])
+            old_codes = np.concatenate([old_codes, self.codes[len(old_codes) :]])
+            self._arrays = (old_offsets.astype(np.int64), old_codes.astype(np.int64))
+        return self._arrays
+
     def expand(self, token_ids: np.ndarray) -> np.ndarray:
         """The code stream of a sequence of token ids."""
-        offsets = np.array(self.offsets, dtype=np.int64)
-        codes = np.array(self.codes, dtype=np.int64)
+        offsets, codes = self._tables()
         first, lengths = offsets[token_ids], np.diff(offsets)[token_ids]
         ends = np.cumsum(lengths)
         shift = np.repeat(first - (ends - lengths), lengths)
@@ -126,16 +136,23 @@ class Tokens:
         return np.searchsorted(self.doc_start, positions, side="right") - 1
 
 
-def _stream(text: str, vocab: Vocabulary) -> np.ndarray:
-    """Token ids of one text, a line-break token first and at every line break."""
-    tokens = (_LINE_TOKEN + " " + text.replace("\n", _LINE_SPACED)).split()
-    ids = list(map(vocab.get, tokens))  # plain dict lookups: the fast path
-    if None in ids:
-        # sorted, so that ids never follow hash order
-        for token in sorted({t for t, i in zip(tokens, ids, strict=True) if i is None}):
-            vocab.__missing__(token)
-        ids = list(map(vocab.get, tokens))
-    return np.array(ids, dtype=np.int32)
+def _streams(texts: list[str], vocab: Vocabulary) -> tuple[np.ndarray, np.ndarray]:
+    """Token ids of a batch of texts, each text led by a line-break token with one at
+    every line break; and the token offsets of the texts. Arrow splits the texts and
+    hashes the tokens in C++; only the batch's distinct tokens are looked up (new ones
+    get ids in order of first sight)."""
+    arr = pa.array(texts, type=pa.large_string())
+    line, blank = (pa.scalar(x, pa.large_string()) for x in (_LINE_TOKEN, " "))
+    arr = pc.binary_join_element_wise(line, pc.replace_substring(arr, "\n", _LINE_SPACED), blank)
+    lists = pc.utf8_split_whitespace(arr)  # the same white space as str.split
+    encoded = pc.dictionary_encode(pc.list_flatten(lists))
+    distinct = encoded.dictionary.to_pylist()
+    lookup = np.fromiter((vocab[t] if t else -1 for t in distinct), np.int32, len(distinct))
+    ids = lookup[encoded.indices.to_numpy()]
+    owner = np.repeat(np.arange(len(texts)), pc.list_value_length(lists).to_numpy())
+    kept = ids >= 0  # arrow keeps an empty token for blanks at either end of a text
+    counts = np.bincount(owner[kept], minlength=len(texts))
+    return ids[kept], np.concatenate([[0], np.cumsum(counts)])
 
 
 def _resolve_ends(codes: np.ndarray) -> np.ndarray:
@@ -165,15 +182,14 @@ _BATCH_DOCS = 2048  # documents tokenised per batch (bounds the temporary arrays
 
 def _batch(texts: list[str], vocab: Vocabulary) -> dict[str, np.ndarray | list[bytes]]:
     """Tokenise a batch of texts; word and sentence offsets start at 0 for the batch."""
-    chunks: list[np.ndarray] = []
-    doc_lines = [0]  # line breaks before each document (each document starts with one)
-    for text in texts:
-        if not unicodedata.is_normalized("NFKC", text):
-            text = unicodedata.normalize("NFKC", text)
-        chunks.append(_stream(text, vocab))
-        doc_lines.append(doc_lines[-1] + text.count("\n") + 1)
-    stream = np.concatenate(chunks)
-    keys = _exact_keys(stream, np.cumsum([0] + [len(c) for c in chunks]), vocab)
+    texts = [
+        t if unicodedata.is_normalized("NFKC", t) else unicodedata.normalize("NFKC", t)
+        for t in texts
+    ]
+    stream, bounds = _streams(texts, vocab)
+    # line breaks before each document (each document starts with one)
+    doc_lines = np.concatenate([[0], np.cumsum([t.count("\n") + 1 for t in texts])])
+    keys = _exact_keys(stream, bounds, vocab)
     codes = _resolve_ends(vocab.expand(stream))
     word_pos = np.flatnonzero(codes >= 0)
     line_of_word = (np.cumsum(codes == _LINE) - 1)[word_pos]
@@ -182,7 +198,7 @@ def _batch(texts: list[str], vocab: Vocabulary) -> dict[str, np.ndarray | list[b
     new_sent = np.ones(len(word_pos), dtype=bool)
     new_sent[1:] = sent_of_word[1:] != sent_of_word[:-1]
     first_words = np.flatnonzero(new_sent)
-    line_words = np.bincount(line_of_word, minlength=doc_lines[-1])
+    line_words = np.bincount(line_of_word, minlength=int(doc_lines[-1]))
     word_codes = codes[word_pos]
     return {
         "ids": (word_codes >> 2).astype(np.int32),
@@ -251,6 +267,15 @@ def ngram_hashes(hashes: np.ndarray, n: int) -> np.ndarray:
     return mix64(acc)
 
 
+def unique_sorted(values: np.ndarray) -> np.ndarray:
+    """The distinct values, sorted (as ``np.unique``, which hashes first and is several
+    times slower on the short arrays of one document)."""
+    values = np.sort(values)
+    if len(values) < 2:
+        return values
+    return values[np.concatenate(([True], values[1:] != values[:-1]))]
+
+
 def shingle_hashes(hashes: np.ndarray, n: int) -> np.ndarray:
     """Unique sorted hashes of the ``n``-grams of one sequence of word hashes."""
-    return np.unique(ngram_hashes(hashes, n))
+    return unique_sorted(ngram_hashes(hashes, n))
