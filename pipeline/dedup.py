@@ -26,7 +26,7 @@ import pandas as pd
 
 from pipeline.dedup_align import Alignment, DocView, align_documents, count_edits, doc_view
 from pipeline.dedup_candidates import candidate_pairs, sample_fingerprints
-from pipeline.dedup_direction import DocMeta, decide_direction
+from pipeline.dedup_direction import DocMeta, WordFrequencies, decide_direction
 from pipeline.dedup_graph import assign_groups
 from pipeline.dedup_lexicon import distinct_hits, lexicon_ids, load_lexicon
 from pipeline.dedup_text import Tokens, Vocabulary, tokenise
@@ -109,7 +109,7 @@ def _pair_row(
     feats: tuple[DocView, DocView],
     metas: list[DocMeta],
     s: DedupSettings,
-    freq_cache: dict[int, float],
+    frequencies: WordFrequencies,
 ) -> dict[str, Any] | None:
     a, b = feats
     align = align_documents(a, b, s)
@@ -117,7 +117,7 @@ def _pair_row(
     if relation is None:
         return None
     evidence: dict[str, Any] = {}
-    direction = decide_direction(relation, align, metas[i], metas[j], s, freq_cache, evidence)
+    direction = decide_direction(relation, align, metas[i], metas[j], s, frequencies, evidence)
     orig, copy = (metas[i], metas[j]) if direction.a_is_original else (metas[j], metas[i])
     cov_orig, cov_copy = (
         (align.coverage_a, align.coverage_b)
@@ -175,7 +175,7 @@ def _verify_candidates(
     tokens: Tokens, pairs: np.ndarray, metas: list[DocMeta], s: DedupSettings
 ) -> list[dict[str, Any]]:
     cache: dict[int, DocView] = {}
-    freq_cache: dict[int, float] = {}
+    frequencies = WordFrequencies(tokens.words)
     rows: list[dict[str, Any]] = []
 
     def view(idx: int) -> DocView:
@@ -186,7 +186,7 @@ def _verify_candidates(
         return cache[idx]
 
     for i, j, shared in pairs.tolist():
-        row = _pair_row(i, j, shared, (view(i), view(j)), metas, s, freq_cache)
+        row = _pair_row(i, j, shared, (view(i), view(j)), metas, s, frequencies)
         if row is not None:
             rows.append(row)
     return rows
@@ -249,7 +249,7 @@ def find_copies(
     for member, original in sorted(exact.items()):
         evidence: dict[str, Any] = {}
         direction = decide_direction(
-            "exact_duplicate", None, metas[original], metas[member], settings, {}, evidence
+            "exact_duplicate", None, metas[original], metas[member], settings, None, evidence
         )
         rows.append(
             {

@@ -45,6 +45,11 @@ class DocView:
         return np.array(self.stop, dtype=bool)
 
     @cached_property
+    def cap_array(self) -> np.ndarray:
+        """Per word: written with a capital first letter (as an array)."""
+        return np.array(self.cap, dtype=bool)
+
+    @cached_property
     def word_sentence(self) -> np.ndarray:
         """The sentence of each word."""
         lengths = [e - s for s, e in self.sentences]
@@ -162,9 +167,11 @@ def _best_chain(cells: list[tuple[int, int, float]], n_b: int) -> list[tuple[int
     return chain[::-1]
 
 
-def _widen(a: DocView, start: int, end: int) -> tuple[int, int]:
+def _widen(a: DocView, start: int, end: int, room: bool) -> tuple[int, int]:
     # A one-word swap reads better with its neighbour: "immune [system]" -> "immune process".
-    if end - start == 1 and start > 0 and not a.stop[start - 1]:
+    # ``room``: both sentences have a word before the swap (never reach into the previous
+    # sentence, or before the other document's first word).
+    if end - start == 1 and room and not a.stop[start - 1]:
         return start - 1, end
     return start, end
 
@@ -272,5 +279,5 @@ def _count_edits(a: DocView, b: DocView, i: int, j: int, result: Alignment) -> N
         if s_end == s_start or d_end == d_start:
             continue  # a pure insertion or deletion is no substitution
         result.substituted_content += changed
-        s0, s1 = _widen(a, a0 + s_start, a0 + s_end)
+        s0, s1 = _widen(a, a0 + s_start, a0 + s_end, s_start > 0 and d_start > 0)
         result.spans.append((s0, s1, b0 + d_start - (a0 + s_start - s0), b0 + d_end))

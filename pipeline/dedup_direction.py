@@ -24,10 +24,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 from wordfreq import get_frequency_dict, word_frequency
 
-from pipeline.dedup_align import Alignment, DocView
+from pipeline.dedup_align import Alignment
 from pipeline.dedup_partial import opener, placements
+from pipeline.dedup_text import unique_sorted
 from pipeline.settings import DedupSettings
 
 # A phrase must be this much more frequent (Zipf units) to win a substitution.
@@ -58,54 +60,64 @@ def _frequencies() -> dict[str, float]:
     return get_frequency_dict("en")
 
 
-def _is_name(view: DocView, start: int, end: int) -> bool:
-    return end - start >= 2 and sum(view.cap[start:end]) >= 2
+class WordFrequencies:
+    """Inverse word frequencies (``wordfreq``) per word id of a corpus, each word looked
+    up once, when first needed."""
+
+    def __init__(self, words: list[str]) -> None:
+        self.words = words
+        self.inverse = np.full(len(words), np.nan)
+
+    def inverse_of(self, word_ids: np.ndarray) -> np.ndarray:
+        """1 / frequency of each word (inf for words wordfreq does not know)."""
+        values = self.inverse[word_ids]
+        missing = np.isnan(values)
+        if missing.any():
+            for word_id in unique_sorted(word_ids[missing]).tolist():
+                word = self.words[word_id]
+                freq = _frequencies().get(word)
+                if freq is None:  # numbers and odd tokens: wordfreq's own rules
+                    freq = word_frequency(word, "en")
+                self.inverse[word_id] = 1 / freq if freq > 0 else np.inf
+            values = self.inverse[word_ids]
+        return values
 
 
-def _word_frequency(word_id: int, words: list[str], cache: dict[int, float]) -> float:
-    freq = cache.get(word_id)
-    if freq is None:
-        word = words[word_id]
-        freq = _frequencies().get(word)
-        if freq is None:  # numbers and odd tokens: wordfreq's own rules
-            freq = word_frequency(word, "en")
-        cache[word_id] = freq
-    return freq
+def _span_index(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the words of each (non-empty) span, one after another, and where
+    each span begins among them (for ``np.add.reduceat``)."""
+    lengths = ends - starts
+    offsets = np.cumsum(lengths) - lengths
+    return np.repeat(starts - offsets, lengths) + np.arange(int(lengths.sum())), offsets
 
 
-def phrase_zipf(word_ids: tuple[int, ...], words: list[str], cache: dict[int, float]) -> float:
-    """Zipf frequency of a phrase, combined from its words as wordfreq does for phrases
-    (1/f = sum of 1/f_i: a phrase is as rare as its rarest words); ``cache`` holds words."""
-    inverse = 0.0
-    for word_id in word_ids:
-        freq = _word_frequency(word_id, words, cache)
-        if freq <= 0:
-            return 0.0
-        inverse += 1 / freq
-    return math.log10(1 / inverse) + 9 if inverse else 0.0
+def phrase_zipf(inverse_sums: np.ndarray) -> np.ndarray:
+    """Zipf frequency of phrases from the sums of their words' inverse frequencies, as
+    wordfreq combines phrases (1/f = sum of 1/f_i: a phrase is as rare as its rarest
+    words); 0 for a phrase with a word wordfreq does not know."""
+    known = np.isfinite(inverse_sums) & (inverse_sums > 0)
+    return np.where(known, 9 - np.log10(np.where(known, inverse_sums, 1.0)), 0.0)
 
 
 def score_wording(
-    align: Alignment, cache: dict[int, float]
+    align: Alignment, frequencies: WordFrequencies
 ) -> tuple[int, int, list[tuple[str, str]]]:
-    """Substitutions where a's wording is commoner, where b's is, and garbled names."""
-    a_wins = b_wins = 0
-    names: list[tuple[str, str]] = []
-    if align.a is None or align.b is None:
-        return 0, 0, names
-    words = align.a.words
-    for k, (a0, a1, b0, b1) in enumerate(align.spans):
-        a_ids, b_ids = align.substitution_ids(k)
-        za, zb = phrase_zipf(a_ids, words, cache), phrase_zipf(b_ids, words, cache)
-        weight = 1
-        if _is_name(align.a, a0, a1) or _is_name(align.b, b0, b1):
-            weight = 2
-            if len(names) < 3:
-                names.append(align.substitution_text(k, cased=True))
-        if za > zb + _ZIPF_MARGIN:
-            a_wins += weight
-        elif zb > za + _ZIPF_MARGIN:
-            b_wins += weight
+    """Substitutions where a's wording is commoner, where b's is, and garbled names
+    (a substitution inside a name of 2+ capitalised words counts twice)."""
+    if align.a is None or align.b is None or not align.spans:
+        return 0, 0, []
+    spans = np.array(align.spans, dtype=np.int64)
+    zipf, named = [], np.zeros(len(spans), dtype=bool)
+    for view, lo, hi in ((align.a, spans[:, 0], spans[:, 1]), (align.b, spans[:, 2], spans[:, 3])):
+        index, offsets = _span_index(lo, hi)
+        inverse = frequencies.inverse_of(view.id_array[index])
+        zipf.append(phrase_zipf(np.add.reduceat(inverse, offsets)))
+        caps = np.add.reduceat(view.cap_array[index].astype(np.int64), offsets)
+        named |= (hi - lo >= 2) & (caps >= 2)
+    weight = 1 + named
+    a_wins = int(weight[zipf[0] > zipf[1] + _ZIPF_MARGIN].sum())
+    b_wins = int(weight[zipf[1] > zipf[0] + _ZIPF_MARGIN].sum())
+    names = [align.substitution_text(k, cased=True) for k in np.flatnonzero(named)[:3].tolist()]
     return a_wins, b_wins, names
 
 
@@ -127,10 +139,10 @@ def _wording_step(
     a: DocMeta,
     b: DocMeta,
     s: DedupSettings,
-    cache: dict[int, float],
+    frequencies: WordFrequencies,
     evidence: dict[str, Any],
 ) -> Step | None:
-    a_wins, b_wins, names = score_wording(align, cache)
+    a_wins, b_wins, names = score_wording(align, frequencies)
     tort_margin = b.tortured_hits - a.tortured_hits
     evidence["wording_a_commoner"] = a_wins
     evidence["wording_b_commoner"] = b_wins
@@ -220,15 +232,17 @@ def decide_direction(
     a: DocMeta,
     b: DocMeta,
     settings: DedupSettings,
-    cache: dict[int, float],
+    frequencies: WordFrequencies | None,
     evidence: dict[str, Any],
 ) -> Direction:
     """Decide which of ``a``/``b`` is the original; fills ``evidence`` with the scores.
+    ``frequencies`` is needed when there is an alignment (word-for-word differences).
 
     The first evidence that tells decides (the module docstring gives the order)."""
     steps: list[Step] = []
     if align is not None:
-        wording = _wording_step(align, a, b, settings, cache, evidence)
+        assert frequencies is not None, "an alignment needs word frequencies"
+        wording = _wording_step(align, a, b, settings, frequencies, evidence)
         containment = _containment_step(align, a, b, settings)
         if relation == "partial_copy":
             whole = max(align.coverage_a, align.coverage_b) >= settings.same_document_coverage
