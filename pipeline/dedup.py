@@ -31,6 +31,7 @@ from pipeline.dedup_graph import assign_groups
 from pipeline.dedup_lexicon import distinct_hits, lexicon_ids, load_lexicon
 from pipeline.dedup_text import Tokens, Vocabulary, tokenise
 from pipeline.engine import Engine, PandasEngine
+from pipeline.memory import release_freed_memory
 from pipeline.settings import DedupSettings
 
 REQUIRED_COLUMNS = ["doc_id", "text"]
@@ -227,6 +228,7 @@ def find_copies(
     phrases = lexicon_ids(load_lexicon(), vocab)
     tokens = tokenise(texts, vocab)
     del vocab
+    release_freed_memory()  # the tokeniser's temporaries
     hits = distinct_hits(tokens, phrases).tolist()
     n_words = np.diff(tokens.doc_start)
     enough = n_words >= settings.min_words
@@ -280,6 +282,7 @@ def find_copies(
         engine.pair_counts,
     )
     del values, owners
+    release_freed_memory()  # the fingerprint index
     parts = np.array_split(pairs, engine.partitions) if len(pairs) else []
     for found in engine.map(_verify_part, [p for p in parts if len(p)], (tokens, metas, settings)):
         rows.extend(found)

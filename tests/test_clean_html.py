@@ -65,8 +65,14 @@ def test_boilerplate_cut_and_recorded_with_reason(widget_page, snippet, reason):
 
 @pytest.mark.parametrize(
     "html",
-    ["", "   \n\t ", "<html><body></body></html>", "<!-- only a comment -->", "\x00\x01",
-     "<div><span> </span><script>var a = 1;</script></div>"],
+    [
+        "",
+        "   \n\t ",
+        "<html><body></body></html>",
+        "<!-- only a comment -->",
+        "\x00\x01",
+        "<div><span> </span><script>var a = 1;</script></div>",
+    ],
 )
 def test_empty_or_garbage_pages_give_no_blocks(html):
     cleaned = clean_html(html, None, SETTINGS)
@@ -75,9 +81,12 @@ def test_empty_or_garbage_pages_give_no_blocks(html):
 
 def test_deep_nesting_does_not_crash_and_keeps_text():
     depth = 100_000
-    html = ("<html><body>" + "<div>" * depth + "<p>Deep paragraph text that should survive "
-            "the flattening of absurd nesting levels.</p>" + "</div>" * depth
-            + "<p>After the deep part comes one more ordinary paragraph of text.</p></body></html>")
+    html = (
+        "<html><body>" + "<div>" * depth + "<p>Deep paragraph text that should survive "
+        "the flattening of absurd nesting levels.</p>"
+        + "</div>" * depth
+        + "<p>After the deep part comes one more ordinary paragraph of text.</p></body></html>"
+    )
     cleaned = clean_html(html, None, SETTINGS)
     text = render_text(cleaned.blocks)
     assert "Deep paragraph text" in text
@@ -171,7 +180,8 @@ def test_removed_spans_are_not_recorded_twice(react_page):
 
 def test_removed_link_list_keeps_words_apart():
     html = (
-        "<html><body><main><p>" + "Our clinic treats allergies in adults and children. " * 8
+        "<html><body><main><p>"
+        + "Our clinic treats allergies in adults and children. " * 8
         + "</p></main><nav><ul><li><a href='/p'>Privacy Policy</a></li>"
         "<li><a href='/t'>Terms</a></li></ul></nav></body></html>"
     )

@@ -126,12 +126,18 @@ def test_inline_advertisement_marker_cut() -> None:
 def test_widget_text_after_html_extraction_removed() -> None:
     article = [
         Block("heading", "Shingles"),
-        Block("paragraph", "Shingles is a painful rash caused by the same virus that causes "
-                           "chickenpox. It usually appears as a band of blisters on one side."),
+        Block(
+            "paragraph",
+            "Shingles is a painful rash caused by the same virus that causes "
+            "chickenpox. It usually appears as a band of blisters on one side.",
+        ),
         Block("paragraph", "Call your doctor if the rash is near your eye or you feel unwell."),
-        Block("paragraph", "Some clinics now offer live chat with a nurse, which patients in rural "
-                           "areas found useful in a 2021 survey of 400 practices, although phone "
-                           "triage remained more common across every age group we studied."),
+        Block(
+            "paragraph",
+            "Some clinics now offer live chat with a nurse, which patients in rural "
+            "areas found useful in a 2021 survey of 400 practices, although phone "
+            "triage remained more common across every age group we studied.",
+        ),
         Block("paragraph", "Share on Facebook | Share on WhatsApp"),
         Block("paragraph", "Need help? Chat with us"),
         Block("paragraph", "Our advisors reply within minutes."),

@@ -59,8 +59,16 @@ def test_medlineplus_chrome_removed_with_reasons() -> None:
     }
     for fragment, reason in expected.items():
         assert _reason_of(cleaned, fragment) == reason, fragment
-    for gone in ["Skip navigation", "Drugs & Supplements", "Learn More", "Rockville", "Disclaimers",
-                 "MedlinePlus links to health information", "Return to top", "Site Map"]:
+    for gone in [
+        "Skip navigation",
+        "Drugs & Supplements",
+        "Learn More",
+        "Rockville",
+        "Disclaimers",
+        "MedlinePlus links to health information",
+        "Return to top",
+        "Site Map",
+    ]:
         assert gone not in text
 
 
@@ -71,12 +79,15 @@ def test_medlineplus_summary_kept_and_rejoined() -> None:
     assert len(paragraphs) == 5  # five hard-wrapped paragraphs, each re-joined into one
     assert paragraphs[2].startswith("When you have cancer, some of your cells begin to multiply")
     assert "cancer cells with less harm to normal cells." in paragraphs[2]
-    _assert_in_order(render_text(cleaned.blocks), [
-        "Immunotherapy is a cancer treatment that helps your immune system fight cancer.",
-        "Doctors don't yet use immunotherapy as often as other cancer treatments",
-        "You could get immunotherapy intravenously (by IV), in pills or capsules",
-        "Other side effects may include flu-like symptoms, or rarely, severe reactions.",
-    ])
+    _assert_in_order(
+        render_text(cleaned.blocks),
+        [
+            "Immunotherapy is a cancer treatment that helps your immune system fight cancer.",
+            "Doctors don't yet use immunotherapy as often as other cancer treatments",
+            "You could get immunotherapy intravenously (by IV), in pills or capsules",
+            "Other side effects may include flu-like symptoms, or rarely, severe reactions.",
+        ],
+    )
 
 
 def test_commercial_page_lists_kept_and_chat_widget_removed() -> None:
@@ -86,8 +97,14 @@ def test_commercial_page_lists_kept_and_chat_widget_removed() -> None:
     assert "Intravenous (IV): The immunotherapy goes directly into a vein." in items
     assert "The type of immunotherapy you get" in items
     assert _reason_of(cleaned, "call us at +91") == "contact_cta"
-    for widget in ["Start chat", "We Are Online!", "Scan the code", "Welcome to CancerFax",
-                   "CancerFax is a pioneering platform", "Proton therapy"]:
+    for widget in [
+        "Start chat",
+        "We Are Online!",
+        "Scan the code",
+        "Welcome to CancerFax",
+        "CancerFax is a pioneering platform",
+        "Proton therapy",
+    ]:
         assert _reason_of(cleaned, widget) == "chat_widget", widget
     text = render_text(cleaned.blocks)
     assert text.endswith("check for improvements in your work with the blood.")
@@ -103,19 +120,24 @@ def test_directory_article_ad_share_and_phone_removed() -> None:
     assert "Share on" not in text and "featured practice" not in text
     assert text.endswith("skin rashes, and loss of appetite.")
     assert [b.text for b in cleaned.blocks if b.kind == "heading"][:2] == [
-        "What is Immunotherapy?", "What Is Immunotherapy?"]
+        "What is Immunotherapy?",
+        "What Is Immunotherapy?",
+    ]
 
 
 def test_line_per_paragraph_capture_keeps_every_content_line() -> None:
     cleaned = _clean(_seed("002"))
     text = render_text(cleaned.blocks)
-    _assert_in_order(text, [
-        "Immunotherapy is a cancer treatment that engages your immune system",
-        "Immune cells include:",
-        "Immunotherapy is performed as infusion.",
-        "You should call your healthcare provider if you experience:",
-        "Immunotherapy holds a lot of promise",
-    ])
+    _assert_in_order(
+        text,
+        [
+            "Immunotherapy is a cancer treatment that engages your immune system",
+            "Immune cells include:",
+            "Immunotherapy is performed as infusion.",
+            "You should call your healthcare provider if you experience:",
+            "Immunotherapy holds a lot of promise",
+        ],
+    )
     assert _reason_of(cleaned, "Last reviewed by a Cleveland Clinic") == "metadata"
     assert "# A note from Cleveland Clinic" in text
 
@@ -147,14 +169,21 @@ def test_hard_wrapped_text_with_other_chat_widget_wording() -> None:
     cleaned = _clean((DATA / "dental_implants.txt").read_text(encoding="utf-8"))
     text = render_text(cleaned.blocks)
     assert text.startswith("# Dental implants: what to expect\n\nA dental implant is a small")
-    assert ("Most people feel some soreness and swelling for a few days after surgery. "
-            "Simple painkillers such as paracetamol") in text
+    assert (
+        "Most people feel some soreness and swelling for a few days after surgery. "
+        "Simple painkillers such as paracetamol"
+    ) in text
     assert "- The bone grows around the implant over three to six months." in text
     assert _reason_of(cleaned, "Home | Treatments") == "navigation"
     assert _reason_of(cleaned, "Book your free consultation") == "contact_cta"
     assert _reason_of(cleaned, "Tweet this") == "share_buttons"
-    for widget in ["Hi there!", "Have a question about treatment", "Chat now",
-                   "Ask about finance", "Powered by Tidio"]:
+    for widget in [
+        "Hi there!",
+        "Have a question about treatment",
+        "Chat now",
+        "Ask about finance",
+        "Powered by Tidio",
+    ]:
         assert _reason_of(cleaned, widget) == "chat_widget", widget
     assert "Advertisement" not in text and "Chat" not in text
 
@@ -171,10 +200,24 @@ def _sunrise_frame() -> pd.DataFrame:
         for p in sorted((DATA / "sunrise").glob("*.txt"))
     ]
     other = rows[0]["content"].replace("Sunrise", "Moonrise")
-    rows.append({"doc_id": "other/page", "format": "text", "content": other,
-                 "url": "https://moonrise.example/page", "publisher": None})
-    rows.append({"doc_id": "nourl", "format": "markdown", "content": rows[1]["content"],
-                 "url": None, "publisher": None})
+    rows.append(
+        {
+            "doc_id": "other/page",
+            "format": "text",
+            "content": other,
+            "url": "https://moonrise.example/page",
+            "publisher": None,
+        }
+    )
+    rows.append(
+        {
+            "doc_id": "nourl",
+            "format": "markdown",
+            "content": rows[1]["content"],
+            "url": None,
+            "publisher": None,
+        }
+    )
     return pd.DataFrame(rows)
 
 
@@ -198,11 +241,18 @@ def test_template_lines_found_per_site_and_removed() -> None:
 
 def test_copies_of_one_page_are_not_template() -> None:
     page = (DATA / "sunrise" / "flu_vaccine.txt").read_text(encoding="utf-8")
-    frame = pd.DataFrame([
-        {"doc_id": f"copy{i}", "format": "text", "content": page,
-         "url": f"https://sunrise-practice.example/flu?v={i}", "publisher": None}
-        for i in range(3)
-    ])
+    frame = pd.DataFrame(
+        [
+            {
+                "doc_id": f"copy{i}",
+                "format": "text",
+                "content": page,
+                "url": f"https://sunrise-practice.example/flu?v={i}",
+                "publisher": None,
+            }
+            for i in range(3)
+        ]
+    )
     assert all(v == frozenset() for v in find_template_lines(frame, SETTINGS).values())
 
 
@@ -270,7 +320,16 @@ You can lower your risk of another attack if you:
 Talk to your doctor before you stop taking any medicine, even when you feel well again.
 """
     blocks = _clean(capture, "markdown").blocks
-    assert [b.kind for b in blocks] == ["heading", "paragraph", "paragraph", "item", "item",
-                                        "paragraph", "paragraph", "paragraph", "paragraph"]
+    assert [b.kind for b in blocks] == [
+        "heading",
+        "paragraph",
+        "paragraph",
+        "item",
+        "item",
+        "paragraph",
+        "paragraph",
+        "paragraph",
+        "paragraph",
+    ]
     assert blocks[3].text.endswith("sweetened with fructose, which raises uric acid levels")
     assert blocks[7].text == "Allopurinol; Prevents attacks; Every day"

@@ -209,6 +209,27 @@ def test_sentences_lines_and_exact_keys_from_one_tokenising_pass():
     assert tokens.doc_start[2] == tokens.doc_start[3]  # the empty text has no words
 
 
+def test_tokeniser_splits_on_every_unicode_blank_and_survives_odd_text():
+    from pipeline.dedup_text import tokenise
+
+    texts = [
+        "  Immunotherapy\u00a0helps\u2003the immune system.  ",  # no-break and em spaces
+        "\tImmunotherapy helps the\u3000immune\x1fsystem.\n",
+        "Broken \ud800 surrogate left by a bad decoder.",
+        "   ",
+    ]
+    tokens = tokenise(texts)
+
+    def words(doc: int) -> list[str]:
+        lo, hi = tokens.doc_start[doc], tokens.doc_start[doc + 1]
+        return [tokens.words[w] for w in tokens.ids[lo:hi]]
+
+    assert words(0) == words(1) == ["immunotherapy", "helps", "the", "immune", "system"]
+    assert tokens.exact_keys[0] == tokens.exact_keys[1]  # equal up to blanks and case
+    assert words(2) == ["broken", "surrogate", "left", "by", "a", "bad", "decoder"]
+    assert words(3) == []
+
+
 def test_pages_echoing_a_source_with_many_swapped_words_are_not_partial_copies():
     paras = IBUPROFEN.split("\n\n")
     swaps = {

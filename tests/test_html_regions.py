@@ -72,7 +72,8 @@ def test_region_without_kept_elements_reads_the_whole_body():
         "<p>Epsilon zeta eta.</p></body></html>"
     ).find("body")
     assert [b.text for b in region_text_blocks(body, [], SETTINGS) or []] == [
-        "Alpha beta gamma delta.", "Epsilon zeta eta."
+        "Alpha beta gamma delta.",
+        "Epsilon zeta eta.",
     ]
 
 
@@ -87,7 +88,8 @@ def test_furniture_lines_are_removed():
         "Returns & exchanges accepted",
     ]:
         assert ui_rule(Block("paragraph", line), SETTINGS) == (
-            "site_furniture", "furniture_line"
+            "site_furniture",
+            "furniture_line",
         ), line
 
 
@@ -97,8 +99,17 @@ def test_furniture_wording_inside_content_is_kept():
         "within a few miles, so delivery by bicycle costs us almost nothing at all."
     )
     assert ui_rule(Block("paragraph", prose), SETTINGS) is None
-    assert ui_rule(Block("paragraph", "Joined the studio in 2019 as an apprentice potter "
-                         "and learned to throw large platters"), SETTINGS) is None
+    assert (
+        ui_rule(
+            Block(
+                "paragraph",
+                "Joined the studio in 2019 as an apprentice potter "
+                "and learned to throw large platters",
+            ),
+            SETTINGS,
+        )
+        is None
+    )
 
 
 def test_new_interface_labels_are_removed():

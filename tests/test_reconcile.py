@@ -111,8 +111,12 @@ def test_a_spun_copy_without_its_original_adds_no_citation():
         ("spun", "orig", "spun_copy", "Spun Site"),
         ("other", "other", "original", "Other Site"),
     )
-    sentences = _sentences([("other", "Immunotherapy is given in cycles with rest periods."),
-                            ("spun", "Immunotherapy is presented in cycles with rest durations.")])
+    sentences = _sentences(
+        [
+            ("other", "Immunotherapy is given in cycles with rest periods."),
+            ("spun", "Immunotherapy is presented in cycles with rest durations."),
+        ]
+    )
     al = _alignments([("other#s000", "spun#s001", 0.9)])
     claims, sources = reconcile_claims(sentences, al, docs, ReconcileSettings())
     spun_key = sources.loc[sources["doc_id"] == "spun", "key"].iloc[0]
@@ -148,18 +152,27 @@ def test_conflict_rules():
 
 
 def test_spinner_noise_is_no_conflict():
-    assert find_conflict(
-        "You may have treatment every day, week, or month.",
-        "You might have remedy every single day, 7 days, or month.",
-    ) is None
-    assert find_conflict(
-        "One reason that the cancer cells can keep growing is that they hide.",
-        "1 motive that the most cancers cells can continue to keep escalating is they cover.",
-    ) is None
-    assert find_conflict(
-        "Other side effects may include flu-like symptoms, or rarely, severe reactions.",
-        "Other side effects might include flu-like indicators, or seldom, serious reactions.",
-    ) is None
+    assert (
+        find_conflict(
+            "You may have treatment every day, week, or month.",
+            "You might have remedy every single day, 7 days, or month.",
+        )
+        is None
+    )
+    assert (
+        find_conflict(
+            "One reason that the cancer cells can keep growing is that they hide.",
+            "1 motive that the most cancers cells can continue to keep escalating is they cover.",
+        )
+        is None
+    )
+    assert (
+        find_conflict(
+            "Other side effects may include flu-like symptoms, or rarely, severe reactions.",
+            "Other side effects might include flu-like indicators, or seldom, serious reactions.",
+        )
+        is None
+    )
 
 
 def test_seed_conflicts_are_found_between_groups(seeds):
