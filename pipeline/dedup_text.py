@@ -1,7 +1,9 @@
 """Tokenise a whole corpus once: word ids, sentences and lines as flat numpy arrays.
 
-One regex pass per document finds words, line breaks and sentence ends; one dict lookup
-per token maps it to a case-folded word id (new forms are folded once, when first seen).
+Arrow splits a batch of texts on blanks and hashes the tokens (in C++); each distinct
+token of the batch is looked up once and maps to its case-folded words, capitals and a
+possible sentence end (new forms are read by a regex once, when first seen); numpy then
+expands the token stream and finds line breaks and sentence ends.
 Everything later (fingerprints, tortured phrases, pair alignment) reads these arrays, so
 no text is split twice and no per-document Python objects are kept.
 """
