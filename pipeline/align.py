@@ -28,8 +28,9 @@ import pandas as pd
 
 from pipeline.align_select import ALIGNMENT_COLUMNS, select_pairs
 from pipeline.align_tokens import pair_bertscore
+from pipeline.cache import DocCache, EmbeddingCache
 from pipeline.claims_lexical import pair_overlap, term_matrix
-from pipeline.embed import embed_with_tokens
+from pipeline.embed import embed_with_tokens, embedding_identity
 from pipeline.settings import AlignSettings
 
 
@@ -123,14 +124,18 @@ def token_margin(table: pd.DataFrame, passages: np.ndarray, docs: np.ndarray, k:
 
 
 def align_claims(
-    sentences: pd.DataFrame, documents: pd.DataFrame, settings: AlignSettings
+    sentences: pd.DataFrame,
+    documents: pd.DataFrame,
+    settings: AlignSettings,
+    cache: DocCache | None = None,
 ) -> pd.DataFrame:
     """Aligned claim pairs across documents, one row per pair (``sentence_a < sentence_b``).
 
     Columns: sentence and doc ids of both sides, ``score`` (0..1), ``cosine``, ``margin``
     (BERTScore margin with MiniLM, cosine margin without), ``lexical`` (content-word
     overlap), ``method`` (which embedder scored it) and ``same_group`` (both sides in one
-    copy group, e.g. a spun copy and its original).
+    copy group, e.g. a spun copy and its original). Each document's claims are embedded
+    on their own, so ``cache`` (optional) can keep their vectors between builds.
     """
     if sentences is None or sentences.empty:
         return _empty()
@@ -138,12 +143,21 @@ def align_claims(
     claims = claims.reset_index(drop=True)
     if claims["doc_id"].nunique() < 2:
         return _empty()
+    runs = claims["doc_id"].astype(str)
+    groups = runs.groupby(runs, sort=False).size().tolist()  # one run of rows per document
+    kept = None
+    if cache is not None and cache.enabled and settings.embedder == "minilm":
+        kept = EmbeddingCache(
+            cache, embedding_identity(settings.embedder_model, settings.embed_batch_size)
+        )
     vectors, method, tokens = embed_with_tokens(
         claims["text"].astype(str).tolist(),
         settings.embedder,
         settings.embedder_model,
         settings.embed_batch_size,
         settings.token_dims if settings.token_score else -1,
+        groups=groups,
+        cache=kept,
     )
     doc_col = claims["doc_id"].astype(str).to_numpy()
     doc_ids, starts, doc_index = np.unique(doc_col, return_index=True, return_inverse=True)

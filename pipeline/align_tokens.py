@@ -49,6 +49,29 @@ def project(vectors: np.ndarray, basis: tuple[np.ndarray, np.ndarray] | None) ->
     return (out / norms).astype(np.float16)
 
 
+def coordinates(vectors: np.ndarray, basis: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Token vectors on a fixed basis's axes, not yet centred or scaled (float16): the
+    same in every corpus, so they can be cached."""
+    return ((vectors - basis[0]) @ basis[1]).astype(np.float16)
+
+
+def centre(parts: list[np.ndarray]) -> list[np.ndarray]:
+    """Subtract the corpus's mean token vector from every part, then scale rows to unit
+    length (float16). What all word pieces of one corpus share (its topic, the model's
+    common direction) then no longer makes every pair of pieces look alike."""
+    count = sum(len(part) for part in parts)
+    if not count:
+        return parts
+    mean = sum(part.sum(axis=0, dtype=np.float64) for part in parts) / count
+    out = []
+    for part in parts:
+        rows = part.astype(np.float32) - mean.astype(np.float32)
+        norms = np.linalg.norm(rows, axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        out.append((rows / norms).astype(np.float16))
+    return out
+
+
 def idf_weights(store: TokenStore) -> np.ndarray:
     """Per token: log((n + 1) / (df + 1)) of its word piece over the store's sentences."""
     n = len(store)

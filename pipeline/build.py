@@ -98,7 +98,7 @@ def run_stage(
             empty = {"sentences.jsonl", "alignments.jsonl"}
             return {name: _empty(name) for name in sorted(empty)}
         sentences = segment_documents(documents, settings.align, engine, cache, progress)
-        alignments = align_claims(sentences, documents, settings.align)
+        alignments = align_claims(sentences, documents, settings.align, cache)
         progress(f"align: {len(sentences)} sentences, {len(alignments)} aligned pairs")
         return {"sentences.jsonl": sentences, "alignments.jsonl": alignments}
     if stage == "reconcile":

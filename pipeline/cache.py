@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import json
 import os
 import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from pipeline import __version__
 
@@ -65,43 +68,59 @@ class DocCache:
         """Whether entries are read and written at all."""
         return self.root is not None
 
-    def key(self, step: str, *parts: Any) -> str:
-        """The entry key of ``step`` for inputs ``parts`` (plus the code version)."""
-        text = json.dumps([step, code_version(), *parts], sort_keys=True, default=_plain)
-        return sha256_text(text)
+    def key(self, step: str, *parts: Any, code: bool = True) -> str:
+        """The entry key of ``step`` for inputs ``parts`` (plus the code version, unless
+        ``code`` is False: for results that only the named parts decide)."""
+        head = [step, code_version()] if code else [step]
+        return sha256_text(json.dumps([*head, *parts], sort_keys=True, default=_plain))
 
-    def _path(self, step: str, key: str) -> Path:
+    def _path(self, step: str, key: str, suffix: str = ".json") -> Path:
         assert self.root is not None
-        return self.root / step / key[:2] / f"{key}.json"
+        return self.root / step / key[:2] / f"{key}{suffix}"
 
-    def get(self, step: str, key: str) -> tuple[bool, Any]:
-        """``(True, value)`` for a sound entry, else ``(False, None)``."""
+    def get_bytes(self, step: str, key: str, suffix: str = ".bin") -> bytes | None:
+        """The body of a sound entry, else None (missing, corrupt or unreadable)."""
         if self.root is None:
-            return False, None
+            return None
         try:
-            data = self._path(step, key).read_bytes()
-            check, _, body = data.partition(b"\n")
-            if hashlib.sha256(body).hexdigest().encode() != check:
-                return False, None
-            return True, json.loads(body)
-        except (OSError, ValueError):
-            return False, None
+            data = self._path(step, key, suffix).read_bytes()
+        except OSError:
+            return None
+        check, _, body = data.partition(b"\n")
+        return body if hashlib.sha256(body).hexdigest().encode() == check else None
 
-    def put(self, step: str, key: str, value: Any) -> None:
-        """Store ``value`` (JSON-able) atomically; a write that fails is skipped."""
+    def put_bytes(self, step: str, key: str, body: bytes, suffix: str = ".bin") -> None:
+        """Store ``body`` atomically, behind its sha256; a write that fails is skipped."""
         if self.root is None:
             return
-        path = self._path(step, key)
+        path = self._path(step, key, suffix)
         try:
-            body = json.dumps(value, ensure_ascii=False, default=_plain).encode("utf-8")
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
             with os.fdopen(fd, "wb") as handle:
                 handle.write(hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
             os.replace(tmp, path)
-        except (OSError, TypeError, ValueError):
+        except OSError:
             with contextlib.suppress(NameError, OSError):
                 os.unlink(tmp)
+
+    def get(self, step: str, key: str) -> tuple[bool, Any]:
+        """``(True, value)`` for a sound entry, else ``(False, None)``."""
+        body = self.get_bytes(step, key, ".json")
+        if body is None:
+            return False, None
+        try:
+            return True, json.loads(body)
+        except ValueError:
+            return False, None
+
+    def put(self, step: str, key: str, value: Any) -> None:
+        """Store ``value`` (JSON-able) atomically; a write that fails is skipped."""
+        try:
+            body = json.dumps(value, ensure_ascii=False, default=_plain).encode("utf-8")
+        except (TypeError, ValueError):
+            return
+        self.put_bytes(step, key, body, ".json")
 
     def count(self, step: str, cached: int, computed: int) -> None:
         """Add to the hit/miss counts of ``step``."""
@@ -113,3 +132,43 @@ class DocCache:
 def default_cache_dir(out: Path) -> Path:
     """``.curate-cache/`` next to the output folder ``out``."""
     return out.resolve().parent / DEFAULT_CACHE_NAME
+
+
+class EmbeddingCache:
+    """Per-document sentence and token vectors (``embed`` entries, numpy ``.npz``).
+
+    The key is the document's sentences, the token axes kept and ``identity`` (the
+    model weights, the projection basis, the batch size and the torch and
+    sentence-transformers versions: all that decides the vectors), not the code
+    version: a change elsewhere in the pipeline does not re-embed the corpus.
+    """
+
+    STEP = "embed"
+    _NAMES = ("sentences", "tokens", "ids", "lengths")
+
+    def __init__(self, cache: DocCache, identity: list[str]) -> None:
+        self.cache = cache
+        self.identity = identity
+
+    def _key(self, texts: list[str], dims: int) -> str:
+        return self.cache.key(self.STEP, self.identity, dims, texts, code=False)
+
+    def get(self, texts: list[str], dims: int) -> tuple[np.ndarray, ...] | None:
+        """The four arrays of ``texts`` when cached, else None (counted as hit or miss)."""
+        body = self.cache.get_bytes(self.STEP, self._key(texts, dims), ".npz")
+        if body is not None:
+            try:
+                with np.load(io.BytesIO(body)) as data:
+                    found = tuple(data[name] for name in self._NAMES)
+                self.cache.count(self.STEP, 1, 0)
+                return found
+            except (OSError, KeyError, ValueError):
+                pass
+        self.cache.count(self.STEP, 0, 1)
+        return None
+
+    def put(self, texts: list[str], dims: int, arrays: tuple[np.ndarray, ...]) -> None:
+        """Keep the four arrays of ``texts``."""
+        buffer = io.BytesIO()
+        np.savez(buffer, **dict(zip(self._NAMES, arrays, strict=True)))
+        self.cache.put_bytes(self.STEP, self._key(texts, dims), buffer.getvalue(), ".npz")

@@ -8,6 +8,7 @@ IDF-weighted vector: no model, numpy only. Both return L2-normalised float32 row
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import os
 import re
@@ -18,7 +19,8 @@ from pathlib import Path
 import numpy as np
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from pipeline.align_tokens import TokenStore, fit_projection, project
+from pipeline.align_tokens import TokenStore, centre, coordinates, fit_projection, project
+from pipeline.cache import EmbeddingCache
 
 LEXICAL_DIMS = 512
 _WORD = re.compile(r"[^\W_]+")
@@ -111,6 +113,78 @@ def embed_sentences(
     return vectors, method
 
 
+TOKEN_BASIS_FILE = Path(__file__).parent / "data" / "minilm_token_basis.npz"
+
+
+@lru_cache(maxsize=1)
+def reference_basis() -> tuple[np.ndarray, np.ndarray] | None:
+    """The shipped projection of MiniLM token vectors onto their main axes (mean and
+    basis, fitted once on reference sentences by ``benchmarks/fit_token_basis.py``), so a
+    sentence's token vectors do not depend on the rest of the corpus; None if missing."""
+    try:
+        with np.load(TOKEN_BASIS_FILE) as data:
+            return data["mean"].astype(np.float32), data["basis"].astype(np.float32)
+    except (OSError, KeyError, ValueError):
+        return None
+
+
+def _basis_for(dims: int) -> tuple[np.ndarray, np.ndarray] | str | None:
+    """The fixed basis for ``dims`` axes, None to keep all axes, or "fit" when no shipped
+    basis has that many axes (the corpus's first chunk then fixes one)."""
+    if dims <= 0 or dims >= 384:
+        return None
+    basis = reference_basis()
+    return basis if basis is not None and basis[1].shape[1] == dims else "fit"
+
+
+def encode_raw(encoder, texts: list[str], batch_size: int) -> tuple[list, list, list]:
+    """MiniLM's sentence vectors, token vectors (no CLS/SEP, not normalised) and word-piece
+    ids of ``texts``, one array per text."""
+    out = encoder.encode(
+        texts, batch_size=batch_size, output_value=None, convert_to_numpy=False,
+        show_progress_bar=False,
+    )  # fmt: skip
+    sentences, tokens, ids = [], [], []
+    for row in out:
+        mask = row["attention_mask"].cpu().numpy().astype(bool)
+        tokens.append(row["token_embeddings"].float().cpu().numpy()[mask][1:-1])
+        ids.append(row["input_ids"].cpu().numpy()[mask][1:-1].astype(np.int64))
+        sentences.append(row["sentence_embedding"].float().cpu().numpy())
+    return sentences, tokens, ids
+
+
+@lru_cache(maxsize=4)
+def embedding_identity(model: str, batch_size: int) -> list[str]:
+    """What decides a sentence's MiniLM vectors besides its text: the weights, the token
+    basis, the batch size and the torch and sentence-transformers versions."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    def digest(path: Path) -> str:
+        try:
+            return hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            return "missing"
+
+    try:
+        weights = digest(minilm_model_path(model) / "model.safetensors")
+    except EmbedderUnavailable:
+        weights = "unavailable"
+    versions = []
+    for package in ("torch", "sentence-transformers", "transformers"):
+        try:
+            versions.append(f"{package}=={version(package)}")
+        except PackageNotFoundError:
+            versions.append(f"{package} missing")
+    return [weights, digest(TOKEN_BASIS_FILE), str(batch_size), *versions]
+
+
+def _minilm_or_none(model: str):
+    try:
+        return _load_minilm(str(minilm_model_path(model)))
+    except EmbedderUnavailable:
+        return None
+
+
 def embed_with_tokens(
     texts: list[str],
     embedder: str = "minilm",
@@ -118,12 +192,16 @@ def embed_with_tokens(
     batch_size: int = 64,
     token_dims: int = 128,
     chunk: int = 256,
+    groups: list[int] | None = None,
+    cache: EmbeddingCache | None = None,
 ) -> tuple[np.ndarray, str, TokenStore | None]:
     """Sentence vectors, backend name and MiniLM's token vectors (for BERTScore).
 
     ``token_dims`` < 0 skips the token vectors, 0 keeps all 384 axes; the lexical
-    backend has none (``None``). Texts are encoded ``chunk`` at a time, so only one
-    chunk's full-size token vectors are ever held.
+    backend has none (``None``). ``groups`` (sizes of consecutive runs of texts, one run
+    per document) makes each run an encoding of its own, so a document's vectors never
+    depend on the rest of the corpus and ``cache`` can keep them; otherwise texts are
+    encoded ``chunk`` at a time, so only one chunk's full-size token vectors are held.
     """
     if not texts:
         return np.zeros((0, LEXICAL_DIMS), dtype=np.float32), "lexical", None
@@ -131,38 +209,48 @@ def embed_with_tokens(
         return lexical_vectors(texts), "lexical", None
     if embedder != "minilm":
         raise ValueError(f"unknown embedder {embedder!r}: use 'minilm' or 'lexical'")
-    try:
-        encoder = _load_minilm(str(minilm_model_path(model)))
-    except EmbedderUnavailable:
-        return lexical_vectors(texts), "lexical", None
     if token_dims < 0:
+        encoder = _minilm_or_none(model)
+        if encoder is None:
+            return lexical_vectors(texts), "lexical", None
         vectors = encoder.encode(
             texts, batch_size=batch_size, convert_to_numpy=True, show_progress_bar=False
         )
         return _normalise(np.asarray(vectors, dtype=np.float32)), "minilm", None
+    basis = _basis_for(token_dims)
+    fitted = not isinstance(basis, tuple)  # fitted on this corpus, or all axes kept
+    if groups is None or isinstance(basis, str):
+        groups = [len(texts[k : k + chunk]) for k in range(0, len(texts), chunk)]
+        cache = None  # runs share a basis fitted on the corpus: nothing to keep per document
     sentence_parts, token_parts, id_parts, lengths = [], [], [], []
-    basis = None
-    for start in range(0, len(texts), chunk):
-        out = encoder.encode(
-            texts[start : start + chunk],
-            batch_size=batch_size,
-            output_value=None,
-            convert_to_numpy=False,
-            show_progress_bar=False,
-        )
-        toks, ids = [], []
-        for row in out:
-            mask = row["attention_mask"].cpu().numpy().astype(bool)
-            toks.append(row["token_embeddings"].float().cpu().numpy()[mask][1:-1])  # no CLS/SEP
-            ids.append(row["input_ids"].cpu().numpy()[mask][1:-1])
-            sentence_parts.append(row["sentence_embedding"].float().cpu().numpy())
-        flat = np.concatenate(toks) if toks else np.zeros((0, 384), dtype=np.float32)
-        if start == 0:
-            basis = fit_projection(flat, token_dims)
-        token_parts.append(project(flat, basis))
-        id_parts.append(np.concatenate(ids).astype(np.int64))
-        lengths.extend(len(t) for t in toks)
+    start, encoder = 0, None
+    for size in groups:
+        part = texts[start : start + size]
+        start += size
+        found = cache.get(part, token_dims) if cache is not None else None
+        if found is None:
+            encoder = encoder or _minilm_or_none(model)  # loaded on the first miss only
+            if encoder is None:
+                return lexical_vectors(texts), "lexical", None
+            sentences, tokens, ids = encode_raw(encoder, part, batch_size)
+            flat = np.concatenate(tokens) if tokens else np.zeros((0, 384), dtype=np.float32)
+            if isinstance(basis, str):
+                basis = fit_projection(flat, token_dims)
+            found = (
+                np.stack(sentences).astype(np.float32),
+                project(flat, basis) if fitted else coordinates(flat, basis),
+                np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64),
+                np.array([len(t) for t in tokens], dtype=np.int64),
+            )
+            if cache is not None:
+                cache.put(part, token_dims, found)
+        sentence_parts.append(found[0])
+        token_parts.append(found[1])
+        id_parts.append(found[2])
+        lengths.extend(found[3].tolist())
     offsets = np.zeros(len(texts) + 1, dtype=np.int64)
     offsets[1:] = np.cumsum(lengths)
+    if not fitted:  # cached coordinates on the shipped basis: centred on this corpus
+        token_parts = centre(token_parts)
     store = TokenStore(np.concatenate(token_parts), offsets, np.concatenate(id_parts))
-    return _normalise(np.stack(sentence_parts).astype(np.float32)), "minilm", store
+    return _normalise(np.concatenate(sentence_parts)), "minilm", store

@@ -143,3 +143,28 @@ def test_a_spun_copy_aligns_with_third_pages_through_its_original():
     orig_rows = alignments[(alignments["doc_a"] == "a_nhs") & (alignments["doc_b"] == "c_clinic")]
     assert len(copy_rows) == len(orig_rows)  # every copy pair with c is its original's pair
     assert sorted(copy_rows["score"]) == sorted(orig_rows["score"])
+
+
+def test_a_documents_vectors_do_not_depend_on_the_rest_of_the_corpus():
+    first = ["Chemotherapy is sometimes called chemo.", "Chemo can make you tired."]
+    other = ["Radiation therapy uses high-energy beams to shrink tumours."] * 3
+    alone, method, _ = embed_with_tokens(first, groups=[2])
+    if method != "minilm":
+        pytest.skip("MiniLM is not installed here")
+    together, _, _ = embed_with_tokens(other + first, groups=[3, 2])
+    assert np.array_equal(alone, together[3:])
+
+
+def test_centring_removes_what_all_token_vectors_share():
+    from pipeline.align_tokens import centre
+
+    shared = np.array([5.0, 5.0, 0.0], dtype=np.float32)
+    parts = [
+        np.array([[1, 0, 0], [0, 1, 0]], np.float32) + shared,
+        np.array([[0, 0, 1]], np.float32) + shared,
+    ]
+    raw = np.concatenate(parts)
+    raw_cos = raw @ raw.T / np.outer(np.linalg.norm(raw, axis=1), np.linalg.norm(raw, axis=1))
+    out = np.concatenate(centre(parts)).astype(np.float32)
+    assert np.allclose(np.linalg.norm(out, axis=1), 1.0, atol=1e-3)
+    assert (out @ out.T)[0, 1] < raw_cos[0, 1] - 0.5  # alike only through the shared part

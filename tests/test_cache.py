@@ -130,3 +130,22 @@ def test_progress_draws_no_bar_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
     bar = BarFactory(print, False, 0, Terminal())("clean", 3)
     assert not isinstance(bar, (LogBar, NullBar))  # a tqdm bar
     bar.close()
+
+
+def test_adding_one_page_embeds_only_that_page(tmp_path: Path, monkeypatch) -> None:
+    """MiniLM vectors are kept per document: a new page is the only one encoded, and the
+    build equals one without any cache."""
+    from pipeline.embed import _minilm_or_none
+
+    if _minilm_or_none("") is None:
+        pytest.skip("MiniLM is not installed here")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    raw = write_corpus(tmp_path / "raw", 5)
+    build(raw, tmp_path / "first", Settings(), cache=DocCache(tmp_path / "cache"))
+    (raw / "page_new.txt").write_text(NEW_PAGE, encoding="utf-8")
+    cache = DocCache(tmp_path / "cache")
+    build(raw, tmp_path / "cached", Settings(), cache=cache)
+    embedded = cache.stats["embed"]
+    assert embedded["computed"] == 1 and embedded["cached"] >= 2, embedded
+    build(raw, tmp_path / "uncached", Settings())
+    assert _files(tmp_path / "cached") == _files(tmp_path / "uncached")
