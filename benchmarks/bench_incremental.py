@@ -6,7 +6,7 @@ start-up is included) for: pandas without cache, pandas filling a cold cache, pa
 after adding one page (warm cache), and the Dask engine (LocalCluster) without cache.
 Every build is compared byte for byte with the uncached pandas one.
 
-    .venv/bin/python benchmarks/bench_incremental.py --size 300 --workers 2
+    .venv/bin/python benchmarks/bench_incremental.py --size 300 --workers 2 [--skip-dask]
 """
 
 from __future__ import annotations
@@ -63,6 +63,7 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     parser.add_argument("--out", type=Path, default=ROOT / "bench-out" / "incremental")
     parser.add_argument("--config", type=Path, help="settings TOML passed to curate build")
+    parser.add_argument("--skip-dask", action="store_true", help="time the pandas engine only")
     args = parser.parse_args()
     if args.config:
         CONFIG.extend(["--config", str(args.config)])
@@ -74,10 +75,11 @@ def main() -> None:
         "pandas, cold cache": _build(raw, args.out / "cold", "--cache", str(cache)),
     }
     same = {"cold": _same(args.out / "plain", args.out / "cold")}
-    timings["dask, no cache"] = _build(
-        raw, args.out / "dask", "--no-cache", "--engine", "dask", "--workers", str(args.workers)
-    )
-    same["dask"] = _same(args.out / "plain", args.out / "dask")
+    if not args.skip_dask:
+        timings["dask, no cache"] = _build(
+            raw, args.out / "dask", "--no-cache", "--engine", "dask", "--workers", str(args.workers)
+        )
+        same["dask"] = _same(args.out / "plain", args.out / "dask")
     (raw / "zz_new_page.txt").write_text(extra_page, encoding="utf-8")
     timings["pandas, +1 page, warm cache"] = _build(raw, args.out / "warm", "--cache", str(cache))
     timings["pandas, +1 page, no cache"] = _build(raw, args.out / "plain2", "--no-cache")
