@@ -14,6 +14,7 @@ ragged array, so 100k sentences of ~30 pieces take ~0.8 GB at 128 dims, not 4.6 
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -83,35 +84,76 @@ def idf_weights(store: TokenStore) -> np.ndarray:
     return np.log((n + 1) / (df[store.ids] + 1.0)).astype(np.float32)
 
 
-def _gather(store: TokenStore, rows: np.ndarray, limit: int) -> tuple[np.ndarray, ...]:
-    """Padded (pairs, length, dims) vectors, weights and a validity mask for ``rows``."""
-    starts = store.offsets[rows]
-    lengths = np.minimum(store.offsets[rows + 1] - starts, limit)
-    width = max(int(lengths.max()), 1)
-    index = starts[:, None] + np.arange(width)[None, :]
-    valid = np.arange(width)[None, :] < lengths[:, None]
-    index = np.where(valid, index, 0)
-    vectors = store.vectors[index].astype(np.float32)
-    weights = np.where(valid, store.weights[index], 0.0).astype(np.float32)
-    return vectors, weights, valid
+def _span_rows(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Row numbers of consecutive spans ``starts[i] : starts[i] + lengths[i]``."""
+    before = np.cumsum(lengths) - lengths
+    return np.repeat(starts - before, lengths) + np.arange(int(lengths.sum()))
 
 
 def pair_bertscore(
-    store: TokenStore, a: np.ndarray, b: np.ndarray, max_tokens: int = 96, batch: int = 512
+    store: TokenStore, a: np.ndarray, b: np.ndarray, max_tokens: int = 96, block: int = 256
 ) -> np.ndarray:
-    """BERTScore F of sentence pairs ``(a[i], b[i])`` (IDF-weighted), 0..1 (float32)."""
+    """BERTScore F of sentence pairs ``(a[i], b[i])`` (IDF-weighted), 0..1 (float32).
+
+    Pairs are taken one first sentence at a time: its word pieces meet the pieces of all
+    its partners in one matrix product, and each partner's best matches are read off
+    that matrix by segment (no padding). Vectors are widened to float32 once per
+    ``block`` of first sentences, for all the partners of the block together.
+    Sentences are cut to their first ``max_tokens`` pieces.
+    """
     if store.weights is None:
         store.weights = idf_weights(store)
     out = np.zeros(len(a), dtype=np.float32)
-    order = np.argsort(np.diff(store.offsets)[a], kind="stable")  # similar lengths batch up
-    for start in range(0, len(a), batch):
-        part = order[start : start + batch]
-        va, wa, ma = _gather(store, a[part], max_tokens)
-        vb, wb, mb = _gather(store, b[part], max_tokens)
-        sims = np.matmul(va, vb.transpose(0, 2, 1))
-        sims = np.where(ma[:, :, None] & mb[:, None, :], sims, -1.0)
-        recall = (sims.max(axis=2) * wa).sum(axis=1) / np.maximum(wa.sum(axis=1), 1e-6)
-        precision = (sims.max(axis=1) * wb).sum(axis=1) / np.maximum(wb.sum(axis=1), 1e-6)
-        both = np.clip(recall, 0, None) + np.clip(precision, 0, None)
-        out[part] = np.where(both > 0, 2 * recall * precision / np.maximum(both, 1e-6), 0.0)
+    if not len(a):
+        return out
+    lengths = np.minimum(np.diff(store.offsets), max_tokens)
+    order = np.argsort(a, kind="stable")
+    firsts = a[order]
+    cuts = [*np.flatnonzero(np.r_[True, firsts[1:] != firsts[:-1]]).tolist(), len(a)]
+    for k in range(0, len(cuts) - 1, block):
+        chunk = cuts[k : k + block + 1]
+        rows = order[chunk[0] : chunk[-1]]
+        partners, where = np.unique(b[rows], return_inverse=True)
+        part_len = lengths[partners]
+        index = _span_rows(store.offsets[partners], part_len)
+        vectors, weights = store.vectors[index].astype(np.float32), store.weights[index]
+        part_start = np.cumsum(part_len) - part_len
+        for lo, hi in itertools.pairwise(chunk):
+            _score_first(
+                store, int(firsts[lo]), int(lengths[firsts[lo]]), order[lo:hi],
+                where[lo - chunk[0] : hi - chunk[0]], (vectors, weights, part_start, part_len),
+                out,
+            )  # fmt: skip
     return out
+
+
+def _score_first(
+    store: TokenStore,
+    first: int,
+    length: int,
+    rows: np.ndarray,
+    partner: np.ndarray,
+    partners: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    out: np.ndarray,
+) -> None:
+    """Scores of the pairs ``rows``: sentence ``first`` with the block's partners
+    ``partner`` (indices into the block's ``partners`` arrays), written into ``out``."""
+    vectors, weights, part_start, part_len = partners
+    b_len = part_len[partner]
+    keep = b_len > 0
+    if not length or not keep.any():
+        return
+    rows, partner, b_len = rows[keep], partner[keep], b_len[keep]
+    start = int(store.offsets[first])
+    va = store.vectors[start : start + length].astype(np.float32)
+    wa = store.weights[start : start + length]
+    index = _span_rows(part_start[partner], b_len)
+    sims = va @ vectors[index].T  # (pieces of first, pieces of all its partners)
+    wb = weights[index]
+    segments = np.cumsum(b_len) - b_len
+    recall = (np.maximum.reduceat(sims, segments, axis=1) * wa[:, None]).sum(axis=0)
+    recall /= max(float(wa.sum()), 1e-6)
+    precision = np.add.reduceat(sims.max(axis=0) * wb, segments)
+    precision /= np.maximum(np.add.reduceat(wb, segments), 1e-6)
+    both = np.clip(recall, 0, None) + np.clip(precision, 0, None)
+    out[rows] = np.where(both > 0, 2 * recall * precision / np.maximum(both, 1e-6), 0.0)
