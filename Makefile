@@ -57,7 +57,7 @@ test: $(STAMP) $(BROWSER) lint
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_extraction.py
-	$(BIN)/python benchmarks/bench_dedup.py
+	$(BIN)/python benchmarks/bench_dedup.py --fresh-memory
 	$(BIN)/python benchmarks/bench_align.py
 	$(BIN)/python benchmarks/bench_scale.py --sizes $${SCALE_SIZES:-1000}
 
