@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pipeline.arrays import span_positions
+
 
 @dataclass
 class TokenStore:
@@ -84,12 +86,6 @@ def idf_weights(store: TokenStore) -> np.ndarray:
     return np.log((n + 1) / (df[store.ids] + 1.0)).astype(np.float32)
 
 
-def _span_rows(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """Row numbers of consecutive spans ``starts[i] : starts[i] + lengths[i]``."""
-    before = np.cumsum(lengths) - lengths
-    return np.repeat(starts - before, lengths) + np.arange(int(lengths.sum()))
-
-
 def pair_bertscore(
     store: TokenStore, a: np.ndarray, b: np.ndarray, max_tokens: int = 96, block: int = 256
 ) -> np.ndarray:
@@ -115,7 +111,7 @@ def pair_bertscore(
         rows = order[chunk[0] : chunk[-1]]
         partners, where = np.unique(b[rows], return_inverse=True)
         part_len = lengths[partners]
-        index = _span_rows(store.offsets[partners], part_len)
+        index = span_positions(store.offsets[partners], part_len)
         vectors, weights = store.vectors[index].astype(np.float32), store.weights[index]
         part_start = np.cumsum(part_len) - part_len
         for lo, hi in itertools.pairwise(chunk):
@@ -147,7 +143,7 @@ def _score_first(
     start = int(store.offsets[first])
     va = store.vectors[start : start + length].astype(np.float32)
     wa = store.weights[start : start + length]
-    index = _span_rows(part_start[partner], b_len)
+    index = span_positions(part_start[partner], b_len)
     sims = va @ vectors[index].T  # (pieces of first, pieces of all its partners)
     wb = weights[index]
     segments = np.cumsum(b_len) - b_len

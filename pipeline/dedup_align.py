@@ -14,7 +14,8 @@ import numpy as np
 from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import cdist
 
-from pipeline.dedup_text import Tokens, ngram_hashes, unique_sorted
+from pipeline.arrays import unique_sorted
+from pipeline.dedup_text import Tokens, ngram_hashes
 from pipeline.settings import DedupSettings
 
 

@@ -27,9 +27,9 @@ from typing import Any
 import numpy as np
 from wordfreq import get_frequency_dict, word_frequency
 
+from pipeline.arrays import span_positions, unique_sorted
 from pipeline.dedup_align import Alignment
 from pipeline.dedup_partial import opener, placements
-from pipeline.dedup_text import unique_sorted
 from pipeline.settings import DedupSettings
 
 # A phrase must be this much more frequent (Zipf units) to win a substitution.
@@ -83,14 +83,6 @@ class WordFrequencies:
         return values
 
 
-def _span_index(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Positions of the words of each (non-empty) span, one after another, and where
-    each span begins among them (for ``np.add.reduceat``)."""
-    lengths = ends - starts
-    offsets = np.cumsum(lengths) - lengths
-    return np.repeat(starts - offsets, lengths) + np.arange(int(lengths.sum())), offsets
-
-
 def phrase_zipf(inverse_sums: np.ndarray) -> np.ndarray:
     """Zipf frequency of phrases from the sums of their words' inverse frequencies, as
     wordfreq combines phrases (1/f = sum of 1/f_i: a phrase is as rare as its rarest
@@ -109,7 +101,8 @@ def score_wording(
     spans = np.array(align.spans, dtype=np.int64)
     zipf, named = [], np.zeros(len(spans), dtype=bool)
     for view, lo, hi in ((align.a, spans[:, 0], spans[:, 1]), (align.b, spans[:, 2], spans[:, 3])):
-        index, offsets = _span_index(lo, hi)
+        offsets = np.cumsum(hi - lo) - (hi - lo)  # where each span begins in ``index``
+        index = span_positions(lo, hi - lo)
         inverse = frequencies.inverse_of(view.id_array[index])
         zipf.append(phrase_zipf(np.add.reduceat(inverse, offsets)))
         caps = np.add.reduceat(view.cap_array[index].astype(np.int64), offsets)

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pipeline.arrays import unique_sorted
 from pipeline.dedup_align import Alignment, DocView
-from pipeline.dedup_text import unique_sorted
 
 # Sentence openers that refer back to text before them (connectives and anaphors). Not
 # "This", "It", "That", "He", "Another": real articles open with those ("This week ...").

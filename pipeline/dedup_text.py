@@ -20,6 +20,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from pipeline.arrays import span_positions, unique_sorted
+
 # Function words that synonym spinners leave alone (after Stamatatos 2011, "Plagiarism
 # detection using stopword n-grams"): their order is the skeleton of a text.
 _STOPWORDS_TEXT = """
@@ -111,10 +113,7 @@ class Vocabulary(dict):
     def expand(self, token_ids: np.ndarray) -> np.ndarray:
         """The code stream of a sequence of token ids."""
         offsets, codes = self._tables()
-        first, lengths = offsets[token_ids], np.diff(offsets)[token_ids]
-        ends = np.cumsum(lengths)
-        shift = np.repeat(first - (ends - lengths), lengths)
-        return codes[np.arange(int(ends[-1]) if len(ends) else 0) + shift]
+        return codes[span_positions(offsets[token_ids], np.diff(offsets)[token_ids])]
 
 
 @dataclass
@@ -273,15 +272,6 @@ def ngram_hashes(hashes: np.ndarray, n: int) -> np.ndarray:
         for k in range(n):  # polynomial over the (already random) word hashes
             acc = acc * np.uint64(0x100000001B3) + hashes[k : k + count]
     return mix64(acc)
-
-
-def unique_sorted(values: np.ndarray) -> np.ndarray:
-    """The distinct values, sorted (as ``np.unique``, which hashes first and is several
-    times slower on the short arrays of one document)."""
-    values = np.sort(values)
-    if len(values) < 2:
-        return values
-    return values[np.concatenate(([True], values[1:] != values[:-1]))]
 
 
 def shingle_hashes(hashes: np.ndarray, n: int) -> np.ndarray:
