@@ -90,21 +90,16 @@ def _words(view: DocView, sentence: int, cased: bool = False) -> list[str]:
     return words
 
 
-def _credit(words: list[str]) -> bool:
-    """A short sentence crediting another page for the text."""
-    if len(words) > _CREDIT_MAX_WORDS:
-        return False
-    return _ATTRIBUTION.search(f" {' '.join(words)} ") is not None
-
-
 def _credit_lines(view: DocView) -> list[tuple[int, str]]:
-    """The page's credit lines (sentence, words as written), found once per page."""
+    """The page's credit lines: short sentences crediting another page for the text
+    (sentence, words as written), found once per page."""
     found = view.memo.get("credit_lines")
     if found is None:
         found = [
             (k, " ".join(_words(view, k, cased=True)))
             for k, (start, end) in enumerate(view.sentences)
-            if end - start <= _CREDIT_MAX_WORDS and _credit(_words(view, k))
+            if end - start <= _CREDIT_MAX_WORDS
+            and _ATTRIBUTION.search(f" {' '.join(_words(view, k))} ") is not None
         ]
         view.memo["credit_lines"] = found
     return found  # type: ignore[return-value]

@@ -72,6 +72,7 @@ class Vocabulary(dict):
         self.offsets: list[int] = [0]
         self.case_free: list[int] = []  # token id -> id of the case-folded token
         self._case_free_ids: dict[str, int] = {}
+        self._arrays = (np.zeros(0, np.int64), np.zeros(0, np.int64))  # see _tables
         self[_LINE_TOKEN] = self._add([_LINE], "")
 
     def word_id(self, folded: str) -> int:
@@ -103,7 +104,7 @@ class Vocabulary(dict):
 
     def _tables(self) -> tuple[np.ndarray, np.ndarray]:
         """``offsets`` and ``codes`` as arrays (extended, not rebuilt, as tokens are added)."""
-        old_offsets, old_codes = getattr(self, "_arrays", (np.zeros(0, np.int64),) * 2)
+        old_offsets, old_codes = self._arrays
         if len(old_offsets) < len(self.offsets):
             old_offsets = np.concatenate([old_offsets, self.offsets[len(old_offsets) :]])
             old_codes = np.concatenate([old_codes, self.codes[len(old_codes) :]])
@@ -142,17 +143,16 @@ def _streams(texts: list[str], vocab: Vocabulary) -> tuple[np.ndarray, np.ndarra
     every line break; and the token offsets of the texts. Arrow splits the texts and
     hashes the tokens in C++; only the batch's distinct tokens are looked up (new ones
     get ids in order of first sight)."""
-    pool = pa.system_memory_pool()  # freed at once (arrow's own pool keeps what it had)
     # Encoded here, not by arrow: CPython would keep a UTF-8 copy inside every non-ASCII
     # str that arrow read, for the life of the text (a lone surrogate becomes "?").
     data = [t.encode("utf-8", "replace") for t in texts]
-    arr = pa.array(data, type=pa.large_binary(), memory_pool=pool).view(pa.large_string())
+    arr = pa.array(data, type=pa.large_binary()).view(pa.large_string())
     del data
     line, blank = (pa.scalar(x, pa.large_string()) for x in (_LINE_TOKEN, " "))
-    arr = pc.replace_substring(arr, "\n", _LINE_SPACED, memory_pool=pool)
-    arr = pc.binary_join_element_wise(line, arr, blank, memory_pool=pool)
-    lists = pc.utf8_split_whitespace(arr, memory_pool=pool)  # the same white space as str.split
-    encoded = pc.dictionary_encode(pc.list_flatten(lists, memory_pool=pool), memory_pool=pool)
+    arr = pc.replace_substring(arr, "\n", _LINE_SPACED)
+    arr = pc.binary_join_element_wise(line, arr, blank)
+    lists = pc.utf8_split_whitespace(arr)  # the same white space as str.split
+    encoded = pc.dictionary_encode(pc.list_flatten(lists))
     distinct = encoded.dictionary.to_pylist()
     lookup = np.fromiter((vocab[t] if t else -1 for t in distinct), np.int32, len(distinct))
     ids = lookup[encoded.indices.to_numpy()]

@@ -8,7 +8,6 @@ IDF-weighted vector: no model, numpy only. Both return L2-normalised float32 row
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import os
 import re
@@ -20,7 +19,7 @@ import numpy as np
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from pipeline.align_tokens import TokenStore, centre, coordinates, fit_projection, project
-from pipeline.cache import EmbeddingCache
+from pipeline.cache import EmbeddingCache, sha256_text
 
 LEXICAL_DIMS = 512
 _WORD = re.compile(r"[^\W_]+")
@@ -161,7 +160,7 @@ def embedding_identity(model: str, batch_size: int) -> list[str]:
 
     def digest(path: Path) -> str:
         try:
-            return hashlib.sha256(path.read_bytes()).hexdigest()
+            return sha256_text(path.read_bytes())
         except OSError:
             return "missing"
 
