@@ -54,6 +54,7 @@ _VOID = frozenset(
 )
 _BULKY = re.compile(r"<(script|style|svg|noscript|template)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
 _WORD = re.compile(r"\w+")
+_SENTENCE_END = re.compile(r"[.!?]")
 # Comments and processing instructions dropped at parse time: text after a comment would
 # otherwise sit in the comment's tail, which the extractor loses (React's "<!-- -->").
 _PARSER = lxml.html.HTMLParser(
@@ -178,6 +179,20 @@ def _words(texts) -> int:
     return sum(len(_WORD.findall(t)) for t in texts)
 
 
+def _prose_words(blocks: list[Block]) -> int:
+    """Words in prose paragraphs: blocks of 20+ words with a sentence end."""
+    counts = (len(_WORD.findall(b.text)) for b in blocks if _SENTENCE_END.search(b.text))
+    return sum(n for n in counts if n >= 20)
+
+
+def _needs_recall(blocks: list[Block], page_words: int, settings: CleanSettings) -> bool:
+    """The extractor kept little of the page and no article-sized prose (a listing, a shop)."""
+    return (
+        _words(b.text for b in blocks) < settings.recall_fallback_ratio * page_words
+        and _prose_words(blocks) < settings.recall_fallback_max_prose_words
+    )
+
+
 def clean_html(html: str, url: str | None, settings: CleanSettings) -> Cleaned:
     """Main content of one decoded HTML page as Blocks, with every removed span recorded.
 
@@ -195,8 +210,7 @@ def clean_html(html: str, url: str | None, settings: CleanSettings) -> Cleaned:
     if not segments:
         return Cleaned(removed=removed)
     blocks = _extract(root, url, fast=True)
-    page_words = _words(s[1] for s in segments)
-    if _words(b.text for b in blocks) < settings.recall_fallback_ratio * page_words:
+    if _needs_recall(blocks, _words(s[1] for s in segments), settings):
         recall = None
         if settings.recall_from_dom:
             recall = region_text_blocks(

@@ -108,7 +108,10 @@ def _attr_reason(el: HtmlElement) -> tuple[str, str] | None:
     role = (el.get("role") or "").strip().lower()
     if role in _ROLE_REASONS:
         return _ROLE_REASONS[role], f"role_{role}"
-    names = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+    cls, ident = el.get("class"), el.get("id")
+    if not cls and not ident:
+        return None
+    names = f"{cls or ''} {ident or ''}".lower()
     if not _NAMES.search(names):
         return None
     for token in _TOKEN_SPLIT.split(names):
@@ -153,14 +156,34 @@ def _cta_container(link: HtmlElement, max_chars: int) -> HtmlElement | None:
     return best
 
 
+def _is_prose(el: HtmlElement, text: str, settings: CleanSettings) -> bool:
+    """Long text with few links: an article body, whatever its wrapper is called."""
+    if len(text.split()) < settings.nav_prose_min_words:
+        return False
+    link_chars = sum(len(_TEXT(a)) for a in el.iter("a"))
+    return link_chars < settings.nav_prose_max_link_share * len(text)
+
+
+def _is_link_menu(box: HtmlElement, settings: CleanSettings) -> bool:
+    """Many short links and (almost) nothing else: a menu, a tag cloud, an archive list."""
+    links = [_TEXT(a) for a in box.iter("a")]
+    links = [t for t in links if t]
+    if len(links) < settings.link_menu_min_items:
+        return False
+    if sum(len(t.split()) for t in links) > settings.link_menu_max_item_words * len(links):
+        return False
+    link_chars = sum(len(t) - t.count(" ") for t in links)
+    text = _TEXT(box)
+    return link_chars >= 0.9 * (len(text) - text.count(" "))
+
+
 def _drop(el: HtmlElement) -> None:
     parent = el.getparent()
     if parent is not None:
         el.drop_tree()
 
 
-# One regex over class, id and role picks the candidates inside libxml2's XPath walk, so
-# Python only sees elements that a token, substring or role can match.
+# One regex over class and id names says whether a token or substring can match at all.
 _NAME_PATTERN = (
     r"(?:^|[\s_-])(?:"
     + "|".join(sorted(map(re.escape, _TOKEN_REASONS), key=len, reverse=True))
@@ -171,17 +194,23 @@ _NAME_PATTERN = (
     + r")(?:$|\s)"
 )
 _NAMES = re.compile(_NAME_PATTERN)
-# Elements inside nav/footer are cut with them: no need to look at them one by one.
-_ATTR_CANDIDATES = etree.XPath(
-    ".//*[(@class or @id or @role) and not(ancestor::nav or ancestor::footer)] | .//nav | .//footer"
-)
 # Text nodes that can trigger a text rule: a cheap XPath net ("hat" catches Chat and
 # WhatsApp, and also every "that"), then a regex on the node's own words.
+# Text nodes that can trigger a text rule: a cheap XPath net, then a regex on the node's
+# own words.
 _TEXT_CANDIDATES = etree.XPath(
-    ".//text()[contains(., 'ookie') or contains(., 'hat') or contains(., 'nline') "
+    ".//text()[contains(., 'ookie') or contains(., 'chat') or contains(., 'Chat') "
+    "or contains(., 'hatsApp') or contains(., 'hatsapp') or contains(., 'nline') "
     "or contains(., 'ewsletter') or contains(., 'ubscribe') or contains(., 'nbox')]"
 )
 _TEXT_TRIGGER = re.compile(r"cookie|\bchat|online|whatsapp|newsletter|subscribe|inbox", re.I)
+
+
+# Lists and boxes whose links sit in them or in their items (a tag cloud, a menu list).
+_MENU_CANDIDATES = etree.XPath(
+    ".//*[self::ul or self::ol or self::div or self::p or self::section]"
+    "[count(a) + count(li/a) >= $n]"
+)
 _LINK_CANDIDATES = (
     ".//a[starts-with(@href,'tel:') or contains(@href,'wa.me/') or contains(@href,'whatsapp.com/')]"
 )
@@ -230,17 +259,22 @@ def strip_boilerplate_elements(root: HtmlElement, settings: CleanSettings) -> li
         doomed.append((el, reason, rule, text))
         el.set(_CUT_MARK, "")
 
-    for el in _ATTR_CANDIDATES(body):
-        if el in protected or el.tag in _KEEP_TAGS:
+    walker = etree.iterwalk(body, events=("start",))
+    for _, el in walker:  # one pass; a cut element's subtree is not walked
+        tag = el.tag
+        if not isinstance(tag, str) or el in protected or tag in _KEEP_TAGS:
             continue
         hit = _attr_reason(el)
-        if hit is None or _IN_CUT(el):
-            continue
-        if hit[0] == "share_buttons" and _HAS_EMBED(el):
+        if tag in _TAG_REASONS:
+            walker.skip_subtree()  # inside nav/footer: cut with it, or left to the extractor
+        if hit is None or (hit[0] == "share_buttons" and _HAS_EMBED(el)):
             continue
         text = _TEXT(el)
+        if hit[0] == "navigation" and hit[1].startswith("class_") and _is_prose(el, text, settings):
+            continue  # a "pagination" or "menu" wrapper around the article itself
         if len(text) <= guard:
             mark(el, hit[0], hit[1], text)
+            walker.skip_subtree()
     for node in _TEXT_CANDIDATES(body):
         if not _TEXT_TRIGGER.search(node):
             continue
@@ -252,6 +286,15 @@ def strip_boilerplate_elements(root: HtmlElement, settings: CleanSettings) -> li
         found = _text_rule_box(start, protected, settings)
         if found is not None:
             mark(found[0], found[1][0], found[1][1], found[2])
+    for box in _MENU_CANDIDATES(body, n=settings.link_menu_min_items):
+        if box in protected or _IN_CUT(box) or not _is_link_menu(box, settings):
+            continue
+        text = _TEXT(box)
+        if len(text) < settings.link_menu_max_share * page_chars:  # else: a directory page
+            mark(box, "link_list", "link_menu", text)
+    for box in body.iter("select"):  # drop-down choices (category pickers), never prose
+        if not _IN_CUT(box):
+            mark(box, "navigation", "select_element", _TEXT(box))
     for link in body.xpath(_LINK_CANDIDATES):
         if _IN_CUT(link):
             continue

@@ -51,10 +51,26 @@ class CleanSettings:
     # HTML clean: shop/forum furniture wording ("Free shipping", "Joined 2019", "© 2025")
     # removes a block only up to this many words.
     furniture_max_words: int = 12
+    # HTML clean: an element named like navigation ("pagination", "menu") is kept when it
+    # holds this many words with under this share of link text: navigation is links.
+    nav_prose_min_words: int = 150
+    nav_prose_max_link_share: float = 0.2
+    # HTML clean: a list or box of at least this many links, of at most this many words on
+    # average, that holds nothing else (90% of its text), is a menu or tag cloud.
+    link_menu_min_items: int = 8
+    link_menu_max_item_words: int = 2
+    # ... unless it holds this share of the page's text: then the links are the page
+    # (a directory, an index of names).
+    link_menu_max_share: float = 0.25
     # HTML clean: a phone/WhatsApp call-to-action box is at most this long.
     cta_max_chars: int = 250
-    # HTML clean: below this share of the page's candidate text, re-extract for recall.
-    recall_fallback_ratio: float = 0.17
+    # HTML clean: below this share of the page's candidate text, re-extract for recall
+    # (tuning half of WCXB and the article set: .35 with the prose cut below > .17 alone).
+    recall_fallback_ratio: float = 0.35
+    # HTML clean: ... unless the extractor kept this many words of prose paragraphs (blocks
+    # of 20+ words with a sentence end): then it found an article, and the page's other
+    # text is comments and teasers.
+    recall_fallback_max_prose_words: int = 250
     # HTML clean: the recall fallback reads the page's own text (False: re-run trafilatura
     # in its slower recall mode).
     recall_from_dom: bool = True
