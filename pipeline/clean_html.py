@@ -193,6 +193,40 @@ def _needs_recall(blocks: list[Block], page_words: int, settings: CleanSettings)
     )
 
 
+_TITLE_META = etree.XPath(
+    "//head/title/text() | //meta[@property='og:title' or @name='twitter:title']/@content"
+)
+
+
+def _norm_words(text: str) -> str:
+    return " ".join(_WORD.findall(text.lower()))
+
+
+def _page_titles(root: HtmlElement) -> list[str]:
+    """The page's own titles (``<title>``, og:title, twitter:title), as lowercase words."""
+    return [t for t in (_norm_words(str(x)) for x in _TITLE_META(root)) if t]
+
+
+def drop_title_heading(
+    blocks: list[Block], titles: list[str], settings: CleanSettings
+) -> tuple[list[Block], list[Removal]]:
+    """Drop the heading that repeats the page title: the title is metadata (documents'
+    ``title``), not body text. Only a heading before the first prose paragraph counts,
+    of at least ``title_heading_min_words`` words, that is part of a title ("Plague in
+    China" in "Plague in China | Smart News") or holds a whole one."""
+    for i, block in enumerate(blocks):
+        if block.kind != "heading":
+            if len(block.text.split()) >= 20:
+                break  # the body has started
+            continue
+        words = _norm_words(block.text)
+        if len(words.split()) < settings.title_heading_min_words:
+            continue
+        if any(words in t or (t in words and len(t) >= 0.6 * len(words)) for t in titles):
+            return blocks[:i] + blocks[i + 1 :], [Removal(block.text, "metadata", "title_heading")]
+    return blocks, []
+
+
 def clean_html(html: str, url: str | None, settings: CleanSettings) -> Cleaned:
     """Main content of one decoded HTML page as Blocks, with every removed span recorded.
 
@@ -226,4 +260,5 @@ def clean_html(html: str, url: str | None, settings: CleanSettings) -> Cleaned:
             reason, rule = _segment_reason(el, link_share)
             removed.append(Removal(text, reason, rule))
     blocks, labels = drop_ui_blocks(blocks, settings)
-    return Cleaned(blocks=blocks, removed=removed + labels)
+    blocks, title = drop_title_heading(blocks, _page_titles(root), settings)
+    return Cleaned(blocks=blocks, removed=removed + labels + title)

@@ -62,6 +62,9 @@ class CleanSettings:
     # ... unless it holds this share of the page's text: then the links are the page
     # (a directory, an index of names).
     link_menu_max_share: float = 0.25
+    # HTML clean: a heading of at least this many words that repeats the page's <title>
+    # (or og:title) before the body starts is metadata, not text (rule title_heading).
+    title_heading_min_words: int = 3
     # HTML clean: a phone/WhatsApp call-to-action box is at most this long.
     cta_max_chars: int = 250
     # HTML clean: below this share of the page's candidate text, re-extract for recall

@@ -115,3 +115,19 @@ def test_article_is_not_replaced_by_the_page_around_it():
     text = render_text(clean_html(html, None, SETTINGS).blocks)
     assert ARTICLE[0] in text and ARTICLE[-1] in text
     assert "Story number 41" not in text
+
+
+def test_title_heading_becomes_metadata_and_section_headings_stay():
+    html = (
+        "<html><head><title>Rare infection reported in the region | City News</title></head>"
+        "<body><article><h1>Rare infection reported in the region</h1>"
+        + "".join(f"<p>{p}</p>" for p in ARTICLE[:3])
+        + "<h2>What officials advise</h2>"
+        + "".join(f"<p>{p}</p>" for p in ARTICLE[3:])
+        + "</article></body></html>"
+    )
+    cleaned = clean_html(html, None, SETTINGS)
+    text = render_text(cleaned.blocks)
+    assert "Rare infection reported in the region" not in text
+    assert "What officials advise" in text and ARTICLE[0] in text
+    assert any(r.rule == "title_heading" and r.reason == "metadata" for r in cleaned.removed)
