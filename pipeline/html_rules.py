@@ -9,6 +9,7 @@ Matched elements are cut from the lxml tree and returned as ``Removal`` records.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -194,23 +195,41 @@ _NAME_PATTERN = (
     + r")(?:$|\s)"
 )
 _NAMES = re.compile(_NAME_PATTERN)
-# Text nodes that can trigger a text rule: a cheap XPath net ("hat" catches Chat and
-# WhatsApp, and also every "that"), then a regex on the node's own words.
-# Text nodes that can trigger a text rule: a cheap XPath net, then a regex on the node's
-# own words.
-_TEXT_CANDIDATES = etree.XPath(
-    ".//text()[contains(., 'ookie') or contains(., 'chat') or contains(., 'Chat') "
-    "or contains(., 'hatsApp') or contains(., 'hatsapp') or contains(., 'nline') "
-    "or contains(., 'ewsletter') or contains(., 'ubscribe') or contains(., 'nbox')]"
-)
+# Substrings that a text rule's trigger word needs ("hatsApp" for WhatsApp); a plain
+# substring test per text node is the cheap net, the regex below the real test.
+_TEXT_NEEDLES = ("ookie", "chat", "Chat", "hatsApp", "hatsapp", "nline", "ewsletter", "ubscribe",
+                 "nbox")  # fmt: skip
 _TEXT_TRIGGER = re.compile(r"cookie|\bchat|online|whatsapp|newsletter|subscribe|inbox", re.I)
 
 
-# Lists and boxes whose links sit in them or in their items (a tag cloud, a menu list).
-_MENU_CANDIDATES = etree.XPath(
-    ".//*[self::ul or self::ol or self::div or self::p or self::section]"
-    "[count(a) + count(li/a) >= $n]"
-)
+_MENU_TAGS = ("ul", "ol", "div", "p", "section")
+
+
+def _text_trigger_elements(body: HtmlElement) -> Iterator[HtmlElement]:
+    """Elements whose own text or tail holds a trigger word, in document order of the text.
+
+    A walk with substring tests, then one regex: several times cheaper than an XPath
+    ``contains()`` net over every text node."""
+    search = _TEXT_TRIGGER.search
+    for event, el in etree.iterwalk(body, events=("start", "end")):
+        text = el.text if event == "start" else (el.tail if el is not body else None)
+        if text and any(n in text for n in _TEXT_NEEDLES) and search(text):
+            yield el
+
+
+def _menu_candidates(body: HtmlElement, min_links: int) -> list[HtmlElement]:
+    """Lists and boxes with ``min_links`` links as children or in their items, in document
+    order (a tag cloud, a menu list)."""
+    counts: dict[HtmlElement, int] = {}
+    for link in body.iter("a"):
+        parent = link.getparent()
+        if parent is not None and parent.tag == "li":
+            parent = parent.getparent()
+        if parent is not None and parent.tag in _MENU_TAGS:
+            counts[parent] = counts.get(parent, 0) + 1
+    return [el for el in body.iter(*_MENU_TAGS) if counts.get(el, 0) >= min_links]
+
+
 _LINK_CANDIDATES = (
     ".//a[starts-with(@href,'tel:') or contains(@href,'wa.me/') or contains(@href,'whatsapp.com/')]"
 )
@@ -275,18 +294,13 @@ def strip_boilerplate_elements(root: HtmlElement, settings: CleanSettings) -> li
         if len(text) <= guard:
             mark(el, hit[0], hit[1], text)
             walker.skip_subtree()
-    for node in _TEXT_CANDIDATES(body):
-        if not _TEXT_TRIGGER.search(node):
-            continue
-        start = node.getparent()
-        while start is not None and not isinstance(start.tag, str):
-            start = start.getparent()  # text after a comment belongs to the comment's parent
-        if start is None or _IN_CUT(start):
+    for start in _text_trigger_elements(body):
+        if not isinstance(start.tag, str) or _IN_CUT(start):
             continue
         found = _text_rule_box(start, protected, settings)
         if found is not None:
             mark(found[0], found[1][0], found[1][1], found[2])
-    for box in _MENU_CANDIDATES(body, n=settings.link_menu_min_items):
+    for box in _menu_candidates(body, settings.link_menu_min_items):
         if box in protected or _IN_CUT(box) or not _is_link_menu(box, settings):
             continue
         text = _TEXT(box)
