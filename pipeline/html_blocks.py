@@ -107,7 +107,6 @@ def text_segments(root: etree._Element) -> Iterator[tuple[etree._Element, str, f
     is iterative (no recursion), so any depth the parser accepted is safe.
     """
     stack: list[list] = [[root, [], 0]]
-    hidden = 0
     in_link = 0
 
     def flush(frame: list) -> tuple[etree._Element, str, float] | None:
@@ -119,19 +118,20 @@ def text_segments(root: etree._Element) -> Iterator[tuple[etree._Element, str, f
         return frame[0], text, min(1.0, link_chars / max(1, len(text)))
 
     def add(text: str | None) -> None:
-        if text and not hidden:
+        if text:
             stack[-1][1].append(text)
             if in_link:
                 stack[-1][2] += len(text.strip())
 
-    for event, el in etree.iterwalk(root, events=("start", "end", "comment", "pi")):
+    walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
+    for event, el in walker:
         if event in ("comment", "pi"):
             add(el.tail)
             continue
         tag = el.tag if isinstance(el.tag, str) else ""
         if event == "start":
             if tag in INVISIBLE_TAGS:
-                hidden += 1
+                walker.skip_subtree()  # its end event still comes, with the visible tail
                 continue
             if tag in BLOCK_TAGS:
                 seg = flush(stack[-1])
@@ -142,9 +142,7 @@ def text_segments(root: etree._Element) -> Iterator[tuple[etree._Element, str, f
                 in_link += 1
             add(el.text)
         else:
-            if tag in INVISIBLE_TAGS:
-                hidden -= 1
-            else:
+            if tag not in INVISIBLE_TAGS:
                 if tag == "a":
                     in_link -= 1
                 if tag in BLOCK_TAGS and len(stack) > 1:
