@@ -131,3 +131,18 @@ def test_title_heading_becomes_metadata_and_section_headings_stay():
     assert "Rare infection reported in the region" not in text
     assert "What officials advise" in text and ARTICLE[0] in text
     assert any(r.rule == "title_heading" and r.reason == "metadata" for r in cleaned.removed)
+
+
+def test_text_segments_skip_invisible_subtrees_but_keep_their_tails():
+    from pipeline.html_blocks import text_segments
+
+    root = lxml.html.document_fromstring(
+        "<html><body><div>Before the widget <template><div><p>Hidden offer</p></div>"
+        "</template>and after it.</div><svg><a href='/x'><text>icon</text></a></svg>"
+        "<p>A <a href='/y'>linked</a> word.</p></body></html>"
+    )
+    segments = [(text, share) for _, text, share in text_segments(root)]
+    texts = [t for t, _ in segments]
+    assert "Before the widget and after it." in texts
+    assert not any("Hidden offer" in t or "icon" in t for t in texts)
+    assert dict(segments)["A linked word."] == len("linked") / len("A linked word.")
