@@ -195,10 +195,9 @@ _NAME_PATTERN = (
     + r")(?:$|\s)"
 )
 _NAMES = re.compile(_NAME_PATTERN)
-# Substrings that a text rule's trigger word needs ("hatsApp" for WhatsApp); a plain
-# substring test per text node is the cheap net, the regex below the real test.
-_TEXT_NEEDLES = ("ookie", "chat", "Chat", "hatsApp", "hatsapp", "nline", "ewsletter", "ubscribe",
-                 "nbox")  # fmt: skip
+# Substrings that a text rule's trigger word needs ("hatsApp" for WhatsApp): a literal,
+# case-sensitive scan per text node is the cheap net, _TEXT_TRIGGER the real test.
+_TEXT_NEEDLES = re.compile("ookie|chat|Chat|hatsApp|hatsapp|nline|ewsletter|ubscribe|nbox")
 _TEXT_TRIGGER = re.compile(r"cookie|\bchat|online|whatsapp|newsletter|subscribe|inbox", re.I)
 
 
@@ -210,10 +209,10 @@ def _text_trigger_elements(body: HtmlElement) -> Iterator[HtmlElement]:
 
     A walk with substring tests, then one regex: several times cheaper than an XPath
     ``contains()`` net over every text node."""
-    search = _TEXT_TRIGGER.search
+    needle, search = _TEXT_NEEDLES.search, _TEXT_TRIGGER.search
     for event, el in etree.iterwalk(body, events=("start", "end")):
         text = el.text if event == "start" else (el.tail if el is not body else None)
-        if text and any(n in text for n in _TEXT_NEEDLES) and search(text):
+        if text and needle(text) and search(text):
             yield el
 
 

@@ -78,10 +78,14 @@ class Rule:
     name: str
     pattern: re.Pattern[str]
     max_words: int
+    # The same pattern for lower-cased text, without re.I (Python's case-insensitive
+    # matching is ~1.5x slower; the rules' letter classes are folded with it).
+    folded: re.Pattern[str]
 
 
 def _rule(reason: str, name: str, pattern: str, max_words: int) -> Rule:
-    return Rule(reason, name, re.compile(pattern, re.I), max_words)
+    folded = re.compile(pattern.replace("[A-Z]", "[a-z]"))
+    return Rule(reason, name, re.compile(pattern, re.I), max_words, folded)
 
 
 _SOCIAL = (
@@ -256,8 +260,9 @@ def match_rule(text: str, max_words_scale: float = 1.0) -> tuple[str, str] | Non
     n_words = len(words(stripped))
     if n_words > max(_SEPARATED_MENU_MAX_WORDS, _LONGEST_RULE * max_words_scale):
         return None  # longer than any rule below judges: skip the pattern scan
+    lowered = stripped.lower()
     for rule in RULES:
-        if n_words <= rule.max_words * max_words_scale and rule.pattern.search(stripped):
+        if n_words <= rule.max_words * max_words_scale and rule.folded.search(lowered):
             return rule.reason, rule.name
     if (
         n_words <= _PHONE_CTA_MAX_WORDS * max_words_scale
