@@ -4,7 +4,8 @@ Applied to the extractor's Blocks (not the DOM), so they catch boilerplate whate
 markup: a lone "Sign in" or "Add to Cart" line, "You are not logged in.", an affiliate
 disclosure ("As an Amazon Associate we earn from qualifying purchases"), a paywall or
 donation plea, a "Get X delivered to your inbox" promo, a short shop or forum furniture
-line ("Free shipping on orders $75+", "Joined Mar 2019", "© 2025 Site", "Page 1 of 8").
+line ("Free shipping on orders $75+", "Joined Mar 2019", "© 2025 Site", "Page 1 of 8"), a
+reading-time line ("5 min read").
 Each rule only judges short blocks, so a paragraph that merely mentions the words is kept.
 """
 
@@ -14,6 +15,7 @@ import re
 
 from pipeline.blocks import Block, Removal
 from pipeline.settings import CleanSettings
+from pipeline.text_signals import READING_TIME
 
 _WORD = re.compile(r"\w+")
 
@@ -82,6 +84,9 @@ _SHORT_FURNITURE = re.compile(
 )
 
 
+_READING_TIME = re.compile(READING_TIME, re.I)
+
+
 def _label(text: str) -> str:
     return " ".join(_WORD.findall(text.lower()))
 
@@ -98,6 +103,8 @@ def ui_rule(block: Block, settings: CleanSettings) -> tuple[str, str] | None:
         return "newsletter", "promo_text"
     if n_words <= settings.furniture_max_words and _SHORT_FURNITURE.search(block.text.strip()):
         return "site_furniture", "furniture_line"
+    if n_words <= settings.furniture_max_words and _READING_TIME.search(block.text):
+        return "metadata", "reading_time"
     if block.kind == "heading":
         return None
     if _DISCLOSURE.search(block.text):

@@ -172,6 +172,11 @@ _COMMENT_FORM = (
 
 # Order matters: the first rule that fires names the reason. The last number is the rule's
 # word limit: longer spans are prose that merely mentions the words.
+# "5 min read", "3 MIN. READ", "Reading time: 4 minutes": a line of its own is metadata.
+READING_TIME = (
+    r"^\W*(?:\d+\s*(?:-|to)?\s*\d*\s*(?:min(?:ute)?s?|hrs?|hours?)\.?\s+(?:read|listen)\b"
+    r"|(?:estimated\s+)?reading time\s*:?\s*\d+\s*(?:min(?:ute)?s?|hrs?|hours?)\b)\W*$"
+)
 RULES: tuple[Rule, ...] = (
     _rule(
         "navigation",
@@ -189,6 +194,7 @@ RULES: tuple[Rule, ...] = (
     ),
     _rule("metadata", "dated_line", _METADATA_DATED, 30),
     _rule("metadata", "byline", _BYLINE, 14),
+    _rule("metadata", "reading_time", READING_TIME, 8),
     _rule("breadcrumb", "you_are_here", r"^\W*(?:you are here|breadcrumbs?)\b", 12),
     _rule("breadcrumb", "home_trail", r"^\W*home\s*(?:->|»|›|>|→|/)", 16),
     _rule("breadcrumb", "trail_arrow", r"(?:->|»|›|→|>)\s*$", 6),

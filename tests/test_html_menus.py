@@ -146,3 +146,14 @@ def test_text_segments_skip_invisible_subtrees_but_keep_their_tails():
     assert "Before the widget and after it." in texts
     assert not any("Hidden offer" in t or "icon" in t for t in texts)
     assert dict(segments)["A linked word."] == len("linked") / len("A linked word.")
+
+
+def test_reading_time_line_is_metadata_in_html_and_text_captures():
+    from pipeline.text_signals import match_rule
+
+    html = _page(f"<article><p>6 min read</p>{_paragraphs()}</article>")
+    cleaned = clean_html(html, None, SETTINGS)
+    assert "6 min read" not in render_text(cleaned.blocks)
+    assert any(r.text == "6 min read" and r.rule == "reading_time" for r in cleaned.removed)
+    assert match_rule("Reading time: 4 minutes") == ("metadata", "reading_time")
+    assert match_rule("It takes 5 min to read the label, then ask a pharmacist.") is None
