@@ -210,10 +210,15 @@ def _text_trigger_elements(body: HtmlElement) -> Iterator[HtmlElement]:
     A walk with substring tests, then one regex: several times cheaper than an XPath
     ``contains()`` net over every text node."""
     needle, search = _TEXT_NEEDLES.search, _TEXT_TRIGGER.search
-    for event, el in etree.iterwalk(body, events=("start", "end")):
-        text = el.text if event == "start" else (el.tail if el is not body else None)
+    for event, el in etree.iterwalk(body, events=("start", "end", "comment", "pi")):
+        if event == "start":
+            text, owner = el.text, el
+        elif el is body:
+            continue
+        else:  # a tail; text after a comment belongs to the comment's parent
+            text, owner = el.tail, el if event == "end" else el.getparent()
         if text and needle(text) and search(text):
-            yield el
+            yield owner
 
 
 def _menu_candidates(body: HtmlElement, min_links: int) -> list[HtmlElement]:
@@ -280,7 +285,7 @@ def strip_boilerplate_elements(root: HtmlElement, settings: CleanSettings) -> li
     walker = etree.iterwalk(body, events=("start",))
     for _, el in walker:  # one pass; a cut element's subtree is not walked
         tag = el.tag
-        if not isinstance(tag, str) or el in protected or tag in _KEEP_TAGS:
+        if el in protected or tag in _KEEP_TAGS:  # start events come for elements only
             continue
         hit = _attr_reason(el)
         if tag in _TAG_REASONS:
@@ -294,7 +299,7 @@ def strip_boilerplate_elements(root: HtmlElement, settings: CleanSettings) -> li
             mark(el, hit[0], hit[1], text)
             walker.skip_subtree()
     for start in _text_trigger_elements(body):
-        if not isinstance(start.tag, str) or _IN_CUT(start):
+        if _IN_CUT(start):
             continue
         found = _text_rule_box(start, protected, settings)
         if found is not None:

@@ -101,10 +101,11 @@ def ui_rule(block: Block, settings: CleanSettings) -> tuple[str, str] | None:
         return None
     if _PROMO.search(block.text):
         return "newsletter", "promo_text"
-    if n_words <= settings.furniture_max_words and _SHORT_FURNITURE.search(block.text.strip()):
-        return "site_furniture", "furniture_line"
-    if n_words <= settings.furniture_max_words and _READING_TIME.search(block.text):
-        return "metadata", "reading_time"
+    if n_words <= settings.furniture_max_words:
+        if _SHORT_FURNITURE.search(block.text.strip()):
+            return "site_furniture", "furniture_line"
+        if _READING_TIME.search(block.text):
+            return "metadata", "reading_time"
     if block.kind == "heading":
         return None
     if _DISCLOSURE.search(block.text):

@@ -157,3 +157,13 @@ def test_reading_time_line_is_metadata_in_html_and_text_captures():
     assert any(r.text == "6 min read" and r.rule == "reading_time" for r in cleaned.removed)
     assert match_rule("Reading time: 4 minutes") == ("metadata", "reading_time")
     assert match_rule("It takes 5 min to read the label, then ask a pharmacist.") is None
+
+
+def test_chat_text_after_a_comment_still_triggers_the_banner_rule():
+    html = _page(
+        f"<article>{_paragraphs()}</article>"
+        '<div class="bubble"><!-- widget -->We are online! Chat with us now.</div>'
+    )
+    text, removed = _strip(html)
+    assert "We are online" not in text and ARTICLE[0] in text
+    assert any("We are online" in r.text and r.reason == "chat_widget" for r in removed)
