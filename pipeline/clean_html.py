@@ -26,7 +26,7 @@ from pipeline.blocks import Block, Cleaned, Removal
 from pipeline.html_blocks import extractor_blocks, text_segments
 from pipeline.html_regions import region_text_blocks
 from pipeline.html_rules import strip_boilerplate_elements
-from pipeline.html_ui_rules import drop_ui_blocks
+from pipeline.html_ui_rules import drop_ui_blocks, label_words
 from pipeline.settings import CleanSettings
 
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
@@ -198,13 +198,9 @@ _TITLE_META = etree.XPath(
 )
 
 
-def _norm_words(text: str) -> str:
-    return " ".join(_WORD.findall(text.lower()))
-
-
 def _page_titles(root: HtmlElement) -> list[str]:
     """The page's own titles (``<title>``, og:title, twitter:title), as lowercase words."""
-    return [t for t in (_norm_words(str(x)) for x in _TITLE_META(root)) if t]
+    return [t for t in (label_words(str(x)) for x in _TITLE_META(root)) if t]
 
 
 def drop_title_heading(
@@ -219,7 +215,7 @@ def drop_title_heading(
             if len(block.text.split()) >= 20:
                 break  # the body has started
             continue
-        words = _norm_words(block.text)
+        words = label_words(block.text)
         if len(words.split()) < settings.title_heading_min_words:
             continue
         if any(words in t or (t in words and len(t) >= 0.6 * len(words)) for t in titles):

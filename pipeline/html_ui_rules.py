@@ -87,13 +87,14 @@ _SHORT_FURNITURE = re.compile(
 _READING_TIME = re.compile(READING_TIME, re.I)
 
 
-def _label(text: str) -> str:
+def label_words(text: str) -> str:
+    """``text`` as its lower-cased words joined by single spaces (punctuation dropped)."""
     return " ".join(_WORD.findall(text.lower()))
 
 
 def ui_rule(block: Block, settings: CleanSettings) -> tuple[str, str] | None:
     """Why ``block`` is interface boilerplate, as (reason, rule); None when it is content."""
-    label = _label(block.text)
+    label = label_words(block.text)
     if label in _UI_LABELS:
         return "interface_label", "ui_label"
     n_words = len(label.split())
