@@ -8,8 +8,10 @@ averages those matches weighted by the pieces' inverse document frequency, in bo
 directions (recall and precision), then takes their harmonic mean (F).
 
 Token vectors come from the same MiniLM pass as the sentence vectors, projected onto
-their ``dims`` main axes (PCA of the first batch's tokens) and kept as float16 in one
-ragged array, so 100k sentences of ~30 pieces take ~0.8 GB at 128 dims, not 4.6 GB.
+their ``dims`` main axes (the shipped PCA basis) and kept as float16 in one ragged
+array, so 100k sentences of ~30 pieces take ~0.8 GB at 128 dims, not 4.6 GB. A pair of
+documents is scored on its own tokens (``local_tokens``: centred and IDF-weighted over
+the two documents' sentences), so its scores never depend on the rest of the corpus.
 """
 
 from __future__ import annotations
@@ -54,25 +56,28 @@ def project(vectors: np.ndarray, basis: tuple[np.ndarray, np.ndarray] | None) ->
 
 def coordinates(vectors: np.ndarray, basis: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     """Token vectors on a fixed basis's axes, not yet centred or scaled (float16): the
-    same in every corpus, so they can be cached."""
+    same in every corpus, so they can be cached (``local_tokens`` centres them)."""
     return ((vectors - basis[0]) @ basis[1]).astype(np.float16)
 
 
-def centre(parts: list[np.ndarray]) -> list[np.ndarray]:
-    """Subtract the corpus's mean token vector from every part, then scale rows to unit
-    length (float16). What all word pieces of one corpus share (its topic, the model's
-    common direction) then no longer makes every pair of pieces look alike."""
-    count = sum(len(part) for part in parts)
-    if not count:
-        return parts
-    mean = sum(part.sum(axis=0, dtype=np.float64) for part in parts) / count
-    out = []
-    for part in parts:
-        rows = part.astype(np.float32) - mean.astype(np.float32)
-        norms = np.linalg.norm(rows, axis=1, keepdims=True)
-        norms[norms == 0] = 1.0
-        out.append((rows / norms).astype(np.float16))
-    return out
+def local_tokens(store: TokenStore, rows: np.ndarray) -> TokenStore:
+    """The token vectors of sentences ``rows`` as a store of their own: centred on those
+    sentences' mean token vector, scaled to unit rows, and weighted by IDF over those
+    sentences. What all their word pieces share (the pages' topic, the model's common
+    direction) then no longer makes every pair of pieces look alike, and the scores
+    depend on these sentences only, never on the rest of the corpus."""
+    lengths = np.diff(store.offsets)[rows]
+    index = span_positions(store.offsets[rows], lengths)
+    vectors = store.vectors[index].astype(np.float32)
+    if len(vectors):
+        vectors -= vectors.mean(axis=0, dtype=np.float64).astype(np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    offsets = np.zeros(len(rows) + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum(lengths)
+    local = TokenStore((vectors / norms).astype(np.float16), offsets, store.ids[index])
+    local.weights = idf_weights(local)
+    return local
 
 
 def idf_weights(store: TokenStore) -> np.ndarray:

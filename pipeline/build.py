@@ -99,6 +99,10 @@ def run_stage(
             return {name: _empty(name) for name in sorted(empty)}
         sentences = segment_documents(documents, settings.align, engine, cache, progress)
         alignments = align_claims(sentences, documents, settings.align, cache)
+        for step in ("embed", "align-pair"):
+            if step in cache.stats:
+                hits = cache.stats[step]
+                progress(f"{step}: {hits['computed']} computed, {hits['cached']} from cache")
         progress(f"align: {len(sentences)} sentences, {len(alignments)} aligned pairs")
         return {"sentences.jsonl": sentences, "alignments.jsonl": alignments}
     if stage == "reconcile":

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from pipeline.align_tokens import TokenStore, centre, coordinates, fit_projection, project
+from pipeline.align_tokens import TokenStore, coordinates, fit_projection, project
 from pipeline.cache import EmbeddingCache, sha256_text
 
 LEXICAL_DIMS = 512
@@ -249,7 +249,5 @@ def embed_with_tokens(
         lengths.extend(found[3].tolist())
     offsets = np.zeros(len(texts) + 1, dtype=np.int64)
     offsets[1:] = np.cumsum(lengths)
-    if not fitted:  # cached coordinates on the shipped basis: centred on this corpus
-        token_parts = centre(token_parts)
     store = TokenStore(np.concatenate(token_parts), offsets, np.concatenate(id_parts))
     return _normalise(np.concatenate(sentence_parts)), "minilm", store

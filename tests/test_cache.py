@@ -46,6 +46,7 @@ def test_adding_one_page_cleans_only_that_page(corpus: Path, tmp_path: Path) -> 
     for step in ("ingest", "clean"):
         assert again.stats[step] == {"cached": 14, "computed": 1}, step
     assert again.stats["segment"]["computed"] == 1  # (pages with no text are not segmented)
+    assert "align-pair" not in again.stats  # lexical vectors weigh terms by corpus IDF
     build(corpus, tmp_path / "uncached", FAST)
     assert _files(tmp_path / "cached") == _files(tmp_path / "uncached")
 
@@ -147,5 +148,9 @@ def test_adding_one_page_embeds_only_that_page(tmp_path: Path, monkeypatch) -> N
     build(raw, tmp_path / "cached", Settings(), cache=cache)
     embedded = cache.stats["embed"]
     assert embedded["computed"] == 1 and embedded["cached"] >= 2, embedded
+    # every document pair is a candidate in so small a corpus: only the new page's pairs
+    # with the n old pages are scored, the n old pages' pairs come from the cache
+    pairs, n = cache.stats["align-pair"], embedded["cached"]
+    assert pairs == {"computed": n, "cached": n * (n - 1) // 2}, pairs
     build(raw, tmp_path / "uncached", Settings())
     assert _files(tmp_path / "cached") == _files(tmp_path / "uncached")

@@ -1,0 +1,191 @@
+"""Score the candidate sentence pairs of one document pair, and keep them between builds.
+
+Everything a document pair's scores depend on lies in the two documents: their sentence
+and token vectors, which of their sentences are items of one list, and their content
+words. BERTScore's token vectors are centred, and its IDF counted, over the pair's own
+sentences (pipeline.align_tokens.local_tokens), not over the corpus. So adding a page
+changes no existing pair's scores, and with a cache a rebuild scores only the document
+pairs that the new or changed pages take part in (``align-pair`` entries, numpy .npz).
+Only with MiniLM: the lexical fallback's vectors weigh terms by corpus-wide IDF.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import itertools
+import json
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from pipeline.align_tokens import TokenStore, local_tokens, pair_bertscore
+from pipeline.cache import DocCache, sha256_text
+from pipeline.claims_lexical import pair_overlap
+from pipeline.settings import AlignSettings
+
+STEP = "align-pair"
+_ARRAYS = ("a", "b", "cosine", "margin", "lexical", "score")
+
+
+def _baseline(sims: np.ndarray, passages: np.ndarray, k: int) -> np.ndarray:
+    """Mean of each row's ``k`` best cosines, the items of one list counted once."""
+    labels, inverse = np.unique(passages, return_inverse=True)
+    if len(labels) < sims.shape[1]:
+        collapsed = np.full((sims.shape[0], len(labels)), -1.0, dtype=sims.dtype)
+        np.maximum.at(collapsed.T, inverse, sims.T)
+        sims = collapsed
+    k = min(k, sims.shape[1])
+    return -np.sort(-sims, axis=1)[:, :k].mean(axis=1)
+
+
+def pair_candidates(
+    vectors: np.ndarray, passages: np.ndarray, ra: np.ndarray, rb: np.ndarray, k: int, top: int
+) -> tuple[np.ndarray, ...]:
+    """Candidate pairs of one document pair: (rows a, rows b, cosines, margins).
+
+    Each sentence keeps its ``top`` best cosine margins in the other document: a pair's
+    cosine over the mean of both sentences' ``k`` best cosines there."""
+    sims = vectors[ra] @ vectors[rb].T
+    base_a = _baseline(sims, passages[rb], k)
+    base_b = _baseline(sims.T, passages[ra], k)
+    margin = sims / np.maximum((base_a[:, None] + base_b[None, :]) / 2.0, 1e-6)
+    keep = np.zeros(sims.shape, dtype=bool)
+    t_rows, t_cols = min(top, sims.shape[1]), min(top, sims.shape[0])
+    best_cols = np.argsort(-margin, axis=1, kind="stable")[:, :t_rows]
+    keep[np.arange(sims.shape[0])[:, None], best_cols] = True
+    best_rows = np.argsort(-margin, axis=0, kind="stable")[:t_cols, :]
+    keep[best_rows, np.arange(sims.shape[1])[None, :]] = True
+    r, c = np.nonzero(keep)
+    return ra[r], rb[c], sims[r, c], margin[r, c]
+
+
+def _best_partners_mean(
+    side: np.ndarray, label: np.ndarray, score: np.ndarray, k: int
+) -> np.ndarray:
+    """Per row: the mean of the ``k`` best scores of its ``side`` sentence, taking the
+    best score per partner ``label`` (a list's items count once)."""
+    rows, row_of = np.unique(side, return_inverse=True)
+    labels, label_of = np.unique(label, return_inverse=True)
+    best = np.full((len(rows), len(labels)), -np.inf)
+    np.maximum.at(best, (row_of, label_of), score.astype(np.float64))
+    best = -np.sort(-best, axis=1)[:, :k]
+    finite = np.isfinite(best)
+    mean = np.where(finite, best, 0.0).sum(axis=1) / np.maximum(finite.sum(axis=1), 1)
+    return mean[row_of]
+
+
+def token_margin(
+    a: np.ndarray, b: np.ndarray, bertscore: np.ndarray, passages: np.ndarray, k: int
+) -> np.ndarray:
+    """BERTScore of each candidate pair of one document pair over the mean of both
+    sides' ``k`` best candidates there (the items of one list counted once): how much
+    better this partner is than the sentence's usual company in the other document."""
+    base_a = _best_partners_mean(a, passages[b], bertscore, k)
+    base_b = _best_partners_mean(b, passages[a], bertscore, k)
+    return bertscore / np.maximum((base_a + base_b) / 2.0, 1e-6)
+
+
+def semantic_score(margin: np.ndarray | float) -> np.ndarray:
+    """Margin in 0..1: 0.5 when the pair is as close as the neighbours, 1 at 1.5x that."""
+    return np.clip(np.asarray(margin, dtype=np.float64) - 0.5, 0.0, 1.0)
+
+
+def score_document_pair(
+    vectors: np.ndarray,
+    tokens: TokenStore | None,
+    passages: np.ndarray,
+    terms: sparse.csr_matrix,
+    ra: np.ndarray,
+    rb: np.ndarray,
+    settings: AlignSettings,
+) -> dict[str, np.ndarray]:
+    """Scored candidate pairs of the documents with claim rows ``ra`` and ``rb``.
+
+    ``margin`` is the BERTScore margin when ``tokens`` are given (MiniLM), else the
+    cosine margin; ``score`` = ``semantic_weight`` x the margin mapped to 0..1, plus
+    the rest x content-word overlap. ``a``/``b`` count from each document's first row.
+    """
+    k = settings.margin_k
+    a, b, cosine, margin = pair_candidates(
+        vectors, passages, ra, rb, k, settings.candidates_per_sentence
+    )
+    if tokens is not None and len(a):
+        local = local_tokens(tokens, np.concatenate([ra, rb]))
+        scores = pair_bertscore(local, a - ra[0], b - rb[0] + len(ra), settings.max_sentence_tokens)
+        margin = token_margin(a, b, scores, passages, k)
+    lexical = pair_overlap(terms, a, b)
+    w = settings.semantic_weight
+    score = w * semantic_score(margin) + (1.0 - w) * lexical
+    return {"a": a - ra[0], "b": b - rb[0], "cosine": cosine, "margin": margin,
+            "lexical": lexical, "score": score}  # fmt: skip
+
+
+def document_fingerprints(
+    claims: pd.DataFrame, passages: np.ndarray, bounds: list[int]
+) -> list[str]:
+    """Per document (a run of claim rows): a digest of what its pair scores depend on,
+    its claims' texts, own texts and which of them are items of one list."""
+    texts = claims["text"].astype(str).tolist()
+    own = claims["own_text"].astype(str).tolist()
+    out = []
+    for lo, hi in itertools.pairwise(bounds):
+        lists = np.unique(passages[lo:hi], return_inverse=True)[1].tolist()
+        out.append(sha256_text(json.dumps([texts[lo:hi], own[lo:hi], lists])))
+    return out
+
+
+def scored_candidates(
+    claims: pd.DataFrame,
+    embedded: tuple[np.ndarray, TokenStore | None, str, list[str]],
+    passages: np.ndarray,
+    terms: sparse.csr_matrix,
+    pairs: list[tuple[int, int]],
+    bounds: list[int],
+    settings: AlignSettings,
+    cache: DocCache | None = None,
+) -> pd.DataFrame:
+    """Scored candidates of every document pair in ``pairs`` (indices of the runs of
+    claim rows that ``bounds`` delimit) as one table (a, b, cosine, margin, lexical,
+    score; a and b are claim rows). ``embedded`` = sentence vectors, token store,
+    method and embedding identity; ``cache`` keeps each pair's table between builds."""
+    vectors, tokens, method, identity = embedded
+    # lexical vectors weigh terms by their document frequency in the whole corpus
+    use_cache = cache is not None and cache.enabled and method == "minilm"
+    prints = document_fingerprints(claims, passages, bounds) if use_cache else []
+    config = [method, identity, dataclasses.asdict(settings)]
+    parts, hits = [], 0
+    for i, j in pairs:
+        key = cache.key(STEP, prints[i], prints[j], config) if use_cache else ""
+        found = _load(cache, key) if use_cache else None
+        if found is None:
+            ra, rb = np.arange(bounds[i], bounds[i + 1]), np.arange(bounds[j], bounds[j + 1])
+            found = score_document_pair(vectors, tokens, passages, terms, ra, rb, settings)
+            if use_cache:
+                _store(cache, key, found)
+        else:
+            hits += 1
+        found = {**found, "a": found["a"] + bounds[i], "b": found["b"] + bounds[j]}
+        parts.append(found)
+    if use_cache:
+        cache.count(STEP, hits, len(pairs) - hits)
+    columns = {name: np.concatenate([p[name] for p in parts]) for name in _ARRAYS}
+    return pd.DataFrame(columns)
+
+
+def _load(cache: DocCache, key: str) -> dict[str, np.ndarray] | None:
+    body = cache.get_bytes(STEP, key, ".npz")
+    if body is None:
+        return None
+    try:
+        with np.load(io.BytesIO(body)) as data:
+            return {name: data[name] for name in _ARRAYS}
+    except (OSError, KeyError, ValueError):
+        return None
+
+
+def _store(cache: DocCache, key: str, arrays: dict[str, np.ndarray]) -> None:
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    cache.put_bytes(STEP, key, buffer.getvalue(), ".npz")
