@@ -171,12 +171,14 @@ def serialise(
     settings: Settings,
     previous: dict[str, pd.DataFrame] | None = None,
     previous_changes: bytes | None = None,
+    cache: DocCache | None = None,
 ) -> dict[str, bytes]:
     """All processed/ files as bytes: tables, corpus.md, reports/, manifest and datapackage.
 
     ``previous`` is the last build's tables (for reports/changes.html), or None. When the
     tables come out identical to ``previous``, the last ``changes.html`` is kept
-    (``previous_changes``): a rebuild of unchanged inputs changes nothing.
+    (``previous_changes``): a rebuild of unchanged inputs changes nothing. ``cache``
+    keeps rendered report pages of documents and relations between builds.
     """
     files: dict[str, bytes] = {}
     for name, frame in sorted(tables.items()):
@@ -196,7 +198,7 @@ def serialise(
     unchanged = previous is not None and all(
         _same_table(previous.get(name), frame) for name, frame in written.items()
     )
-    for name, page in render_reports(written, previous).items():
+    for name, page in render_reports(written, previous, cache).items():
         files[f"reports/{name}"] = page
     if unchanged and previous_changes is not None:
         files["reports/changes.html"] = previous_changes
@@ -236,11 +238,12 @@ def _write(
     raw: Path,
     settings: Settings,
     progress: Progress,
+    cache: DocCache | None = None,
 ) -> None:
     previous = load_processed(out) if (out / "documents.jsonl").is_file() else None
     changes = out / "reports" / "changes.html"
     previous_changes = changes.read_bytes() if previous is not None and changes.is_file() else None
-    files = serialise(tables, raw_files, raw, settings, previous, previous_changes)
+    files = serialise(tables, raw_files, raw, settings, previous, previous_changes, cache)
     write_output_dir(out, files)
     progress(f"wrote {len(files)} files to {out}")
 
@@ -263,7 +266,7 @@ def build(
     progress(f"read {len(raw_files)} files from {raw}")
     errors = pd.DataFrame(read_errors, columns=ERROR_COLUMNS)
     tables = run_stages(raw_files, sources, settings, progress, errors, decisions, engine, cache)
-    _write(out, tables, raw_files, raw, settings, progress)
+    _write(out, tables, raw_files, raw, settings, progress, cache)
     return tables
 
 

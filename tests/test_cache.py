@@ -47,6 +47,11 @@ def test_adding_one_page_cleans_only_that_page(corpus: Path, tmp_path: Path) -> 
         assert again.stats[step] == {"cached": 14, "computed": 1}, step
     assert again.stats["segment"]["computed"] == 1  # (pages with no text are not segmented)
     assert "align-pair" not in again.stats  # lexical vectors weigh terms by corpus IDF
+    # report pages: every old document's page is kept, the new one is rendered; a page
+    # whose document changed (a new copy relation, say) would be rendered again
+    assert cache.stats["report"]["cached"] == 0
+    assert again.stats["report"]["computed"] >= 1
+    assert again.stats["report"]["cached"] >= 14 - again.stats["report"]["computed"]
     build(corpus, tmp_path / "uncached", FAST)
     assert _files(tmp_path / "cached") == _files(tmp_path / "uncached")
 

@@ -9,9 +9,10 @@ from typing import Any
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from pipeline.cache import DocCache
 from pipeline.report.decisions_view import decisions_view
 from pipeline.report.diff import diff_builds
-from pipeline.report.links import claim_anchor, document_page
+from pipeline.report.links import claim_anchor, document_page, relation_page
 from pipeline.report.pages import (
     claims_view,
     document_view,
@@ -44,6 +45,40 @@ def _page(env: Environment, template: str, root: str, **context: Any) -> bytes:
     return env.get_template(template).render(root=root, **context).encode("utf-8")
 
 
+class PageCache:
+    """Rendered pages kept between builds (``report`` entries of the per-document
+    cache), keyed by everything a page shows and the code version (templates included):
+    a rebuild renders only the pages of new or changed documents and relations."""
+
+    STEP = "report"
+
+    def __init__(self, cache: DocCache | None) -> None:
+        self.cache = cache if cache is not None and cache.enabled else None
+
+    def key(self, *inputs: Any) -> str | None:
+        """The entry key of a page with these inputs (None: no cache, or not JSON-able)."""
+        if self.cache is None:
+            return None
+        try:
+            return self.cache.key(self.STEP, *inputs)
+        except (TypeError, ValueError):
+            return None
+
+    def get(self, key: str | None) -> bytes | None:
+        """The page kept under ``key``, else None (counted as a hit or a miss)."""
+        if key is None or self.cache is None:
+            return None
+        page = self.cache.get_bytes(self.STEP, key)
+        self.cache.count(self.STEP, int(page is not None), int(page is None))
+        return page
+
+    def put(self, key: str | None, page: bytes) -> bytes:
+        """Keep ``page`` under ``key`` (when there is one); returns ``page``."""
+        if key is not None and self.cache is not None:
+            self.cache.put_bytes(self.STEP, key, page)
+        return page
+
+
 def _source_keys(sources: pd.DataFrame) -> dict[str, str]:
     return {text_of(r.get("doc_id")): text_of(r.get("key")) for r in records(sources)}
 
@@ -56,14 +91,18 @@ def _sorted(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 
 def render_reports(
-    tables: dict[str, pd.DataFrame], previous: dict[str, pd.DataFrame] | None
+    tables: dict[str, pd.DataFrame],
+    previous: dict[str, pd.DataFrame] | None,
+    cache: DocCache | None = None,
 ) -> dict[str, bytes]:
     """Every report page: path relative to reports/ -> HTML bytes (deterministic).
 
-    ``previous`` holds the previous build's tables for changes.html (None: no previous).
+    ``previous`` holds the previous build's tables for changes.html (None: no previous);
+    ``cache`` (optional) keeps the pages of documents and relations between builds.
     """
     t = complete_tables(tables)
     env = environment()
+    kept = PageCache(cache)
     documents = _sorted(t["documents.jsonl"], ["doc_id"])
     removed = _sorted(t["removed.jsonl"], ["doc_id"])
     relations = records(_sorted(t["relations.jsonl"], ["copy", "original"]))
@@ -82,10 +121,17 @@ def render_reports(
     for doc in records(documents):
         view = document_view(doc, removed_by_doc.get(text_of(doc["doc_id"]), []), keys)
         view["relations"] = relations_by_doc.get(view["doc"]["doc_id"], [])
-        files[view["doc"]["page"]] = _page(env, "document.html.j2", "../", **view)
+        key = kept.key("document", view)
+        page = kept.get(key) or kept.put(key, _page(env, "document.html.j2", "../", **view))
+        files[view["doc"]["page"]] = page
     for row in relations:
-        view = relation_view(row, texts)
-        files[view["page"]] = _page(env, "relation.html.j2", "../", rel=view)
+        pair = [text_of(row.get(side)) for side in ("copy", "original")]
+        key = kept.key("relation", row, [[d in texts, texts.get(d)] for d in pair])
+        page = kept.get(key)
+        if page is None:
+            view = relation_view(row, texts)
+            page = kept.put(key, _page(env, "relation.html.j2", "../", rel=view))
+        files[relation_page(*pair)] = page
     claims = claims_view(t["claims.jsonl"], known)
     files["claims.html"] = _page(env, "claims.html.j2", "", claims=claims)
     diff = diff_builds(previous, t) if previous is not None else None
