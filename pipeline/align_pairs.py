@@ -3,7 +3,7 @@
 Everything a document pair's scores depend on lies in the two documents: their sentence
 and token vectors, which of their sentences are items of one list, and their content
 words. BERTScore's token vectors are centred, and its IDF counted, over the pair's own
-sentences (pipeline.align_tokens.local_tokens), not over the corpus. So adding a page
+sentences (pipeline.align_tokens.pair_tokens), not over the corpus. So adding a page
 changes no existing pair's scores, and with a cache a rebuild scores only the document
 pairs that the new or changed pages take part in (``align-pair`` entries, numpy .npz).
 Only with MiniLM: the lexical fallback's vectors weigh terms by corpus-wide IDF.
@@ -20,13 +20,13 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from pipeline.align_tokens import TokenStore, local_tokens, pair_bertscore
+from pipeline.align_tokens import DocTokens, TokenStore, doc_tokens, pair_bertscore, pair_tokens
 from pipeline.cache import DocCache, sha256_text
 from pipeline.claims_lexical import pair_overlap
 from pipeline.settings import AlignSettings
 
 STEP = "align-pair"
-_ARRAYS = ("a", "b", "cosine", "margin", "lexical", "score")
+_ARRAYS = ("a", "b", "cosine", "margin")
 
 
 def _baseline(sims: np.ndarray, passages: np.ndarray, k: int) -> np.ndarray:
@@ -94,45 +94,36 @@ def semantic_score(margin: np.ndarray | float) -> np.ndarray:
 
 def score_document_pair(
     vectors: np.ndarray,
-    tokens: TokenStore | None,
+    tokens: tuple[DocTokens, DocTokens] | None,
     passages: np.ndarray,
-    terms: sparse.csr_matrix,
     ra: np.ndarray,
     rb: np.ndarray,
     settings: AlignSettings,
 ) -> dict[str, np.ndarray]:
-    """Scored candidate pairs of the documents with claim rows ``ra`` and ``rb``.
-
-    ``margin`` is the BERTScore margin when ``tokens`` are given (MiniLM), else the
-    cosine margin; ``score`` = ``semantic_weight`` x the margin mapped to 0..1, plus
-    the rest x content-word overlap. ``a``/``b`` count from each document's first row.
-    """
+    """Candidate pairs of the documents with claim rows ``ra`` and ``rb``: ``a``/``b``
+    (counted from each document's first row), ``cosine`` and ``margin`` (the BERTScore
+    margin when the two documents' ``tokens`` are given (MiniLM), else the cosine one)."""
     k = settings.margin_k
     a, b, cosine, margin = pair_candidates(
         vectors, passages, ra, rb, k, settings.candidates_per_sentence
     )
     if tokens is not None and len(a):
-        local = local_tokens(tokens, np.concatenate([ra, rb]))
+        local = pair_tokens(*tokens)
         scores = pair_bertscore(local, a - ra[0], b - rb[0] + len(ra), settings.max_sentence_tokens)
         margin = token_margin(a, b, scores, passages, k)
-    lexical = pair_overlap(terms, a, b)
-    w = settings.semantic_weight
-    score = w * semantic_score(margin) + (1.0 - w) * lexical
-    return {"a": a - ra[0], "b": b - rb[0], "cosine": cosine, "margin": margin,
-            "lexical": lexical, "score": score}  # fmt: skip
+    return {"a": a - ra[0], "b": b - rb[0], "cosine": cosine, "margin": margin}
 
 
 def document_fingerprints(
     claims: pd.DataFrame, passages: np.ndarray, bounds: list[int]
 ) -> list[str]:
-    """Per document (a run of claim rows): a digest of what its pair scores depend on,
-    its claims' texts, own texts and which of them are items of one list."""
+    """Per document (a run of claim rows): a digest of what its cached pair scores
+    depend on, its claims' texts (their vectors) and which of them are items of one list."""
     texts = claims["text"].astype(str).tolist()
-    own = claims["own_text"].astype(str).tolist()
     out = []
     for lo, hi in itertools.pairwise(bounds):
         lists = np.unique(passages[lo:hi], return_inverse=True)[1].tolist()
-        out.append(sha256_text(json.dumps([texts[lo:hi], own[lo:hi], lists])))
+        out.append(sha256_text(json.dumps([texts[lo:hi], lists])))
     return out
 
 
@@ -155,23 +146,32 @@ def scored_candidates(
     use_cache = cache is not None and cache.enabled and method == "minilm"
     prints = document_fingerprints(claims, passages, bounds) if use_cache else []
     config = [method, identity, dataclasses.asdict(settings)]
+    docs: dict[int, DocTokens] = {}
     parts, hits = [], 0
     for i, j in pairs:
         key = cache.key(STEP, prints[i], prints[j], config) if use_cache else ""
         found = _load(cache, key) if use_cache else None
         if found is None:
             ra, rb = np.arange(bounds[i], bounds[i + 1]), np.arange(bounds[j], bounds[j + 1])
-            found = score_document_pair(vectors, tokens, passages, terms, ra, rb, settings)
+            both = None
+            if tokens is not None:
+                for d in (i, j):
+                    if d not in docs:
+                        docs[d] = doc_tokens(tokens, bounds[d], bounds[d + 1])
+                both = (docs[i], docs[j])
+            found = score_document_pair(vectors, both, passages, ra, rb, settings)
             if use_cache:
                 _store(cache, key, found)
         else:
             hits += 1
-        found = {**found, "a": found["a"] + bounds[i], "b": found["b"] + bounds[j]}
-        parts.append(found)
+        parts.append({**found, "a": found["a"] + bounds[i], "b": found["b"] + bounds[j]})
     if use_cache:
         cache.count(STEP, hits, len(pairs) - hits)
-    columns = {name: np.concatenate([p[name] for p in parts]) for name in _ARRAYS}
-    return pd.DataFrame(columns)
+    table = pd.DataFrame({name: np.concatenate([p[name] for p in parts]) for name in _ARRAYS})
+    table["lexical"] = pair_overlap(terms, table["a"].to_numpy(), table["b"].to_numpy())
+    w = settings.semantic_weight
+    table["score"] = w * semantic_score(table["margin"]) + (1.0 - w) * table["lexical"]
+    return table
 
 
 def _load(cache: DocCache, key: str) -> dict[str, np.ndarray] | None:

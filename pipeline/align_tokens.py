@@ -10,7 +10,7 @@ directions (recall and precision), then takes their harmonic mean (F).
 Token vectors come from the same MiniLM pass as the sentence vectors, projected onto
 their ``dims`` main axes (the shipped PCA basis) and kept as float16 in one ragged
 array, so 100k sentences of ~30 pieces take ~0.8 GB at 128 dims, not 4.6 GB. A pair of
-documents is scored on its own tokens (``local_tokens``: centred and IDF-weighted over
+documents is scored on its own tokens (``pair_tokens``: centred and IDF-weighted over
 the two documents' sentences), so its scores never depend on the rest of the corpus.
 """
 
@@ -28,7 +28,7 @@ from pipeline.arrays import span_positions
 class TokenStore:
     """Ragged token vectors: sentence ``i`` owns rows ``offsets[i]:offsets[i + 1]``."""
 
-    vectors: np.ndarray  # (tokens, dims) float16, unit rows
+    vectors: np.ndarray  # (tokens, dims) float16 (corpus) or float32 unit rows (a pair)
     offsets: np.ndarray  # (sentences + 1,) int64
     ids: np.ndarray  # (tokens,) int64 word-piece ids
     weights: np.ndarray | None = None  # (tokens,) float32 IDF weights, set by idf_weights
@@ -56,28 +56,69 @@ def project(vectors: np.ndarray, basis: tuple[np.ndarray, np.ndarray] | None) ->
 
 def coordinates(vectors: np.ndarray, basis: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     """Token vectors on a fixed basis's axes, not yet centred or scaled (float16): the
-    same in every corpus, so they can be cached (``local_tokens`` centres them)."""
+    same in every corpus, so they can be cached (``pair_tokens`` centres them)."""
     return ((vectors - basis[0]) @ basis[1]).astype(np.float16)
 
 
-def local_tokens(store: TokenStore, rows: np.ndarray) -> TokenStore:
-    """The token vectors of sentences ``rows`` as a store of their own: centred on those
-    sentences' mean token vector, scaled to unit rows, and weighted by IDF over those
-    sentences. What all their word pieces share (the pages' topic, the model's common
-    direction) then no longer makes every pair of pieces look alike, and the scores
-    depend on these sentences only, never on the rest of the corpus."""
-    lengths = np.diff(store.offsets)[rows]
-    index = span_positions(store.offsets[rows], lengths)
-    vectors = store.vectors[index].astype(np.float32)
-    if len(vectors):
-        vectors -= vectors.mean(axis=0, dtype=np.float64).astype(np.float32)
+@dataclass
+class DocTokens:
+    """One document's token vectors (rows of the corpus store, not copied) and what a
+    pair needs of them: their sum, and per token how many of the document's sentences
+    hold its word piece (``own_df``; ``pieces`` / ``piece_df``: distinct pieces, sorted)."""
+
+    vectors: np.ndarray
+    offsets: np.ndarray
+    ids: np.ndarray
+    total: np.ndarray
+    pieces: np.ndarray
+    piece_df: np.ndarray
+    own_df: np.ndarray
+
+
+def doc_tokens(store: TokenStore, first: int, stop: int) -> DocTokens:
+    """The tokens of the document whose sentences are ``first:stop`` of ``store``."""
+    lo, hi = int(store.offsets[first]), int(store.offsets[stop])
+    vectors, ids = store.vectors[lo:hi], store.ids[lo:hi]
+    offsets = store.offsets[first : stop + 1] - lo
+    sentence_of = np.repeat(np.arange(stop - first), np.diff(offsets))
+    width = int(ids.max()) + 1 if ids.size else 1
+    held = np.unique(sentence_of * width + ids) % width  # one count per sentence
+    pieces, piece_df = np.unique(held, return_counts=True)
+    piece_df = piece_df.astype(np.int32)
+    own_df = piece_df[np.searchsorted(pieces, ids)]
+    total = vectors.sum(axis=0, dtype=np.float64)
+    return DocTokens(vectors, offsets, ids, total, pieces, piece_df, own_df)
+
+
+def _df_in(doc: DocTokens, ids: np.ndarray) -> np.ndarray:
+    """How many sentences of ``doc`` hold each word piece of ``ids``."""
+    if not len(doc.pieces):
+        return np.zeros(len(ids), dtype=np.int64)
+    at = np.minimum(np.searchsorted(doc.pieces, ids), len(doc.pieces) - 1)
+    return np.where(doc.pieces[at] == ids, doc.piece_df[at], 0)
+
+
+def pair_tokens(first: DocTokens, second: DocTokens) -> TokenStore:
+    """Both documents' tokens as one store (the first's sentences first), centred on
+    the pair's mean token vector, scaled to unit rows (float32) and weighted by IDF over
+    the pair's sentences. What all their word pieces share (the pages' topic, the
+    model's common direction) then no longer makes every pair of pieces look alike, and
+    the scores depend on these two documents only, never on the rest of the corpus."""
+    count = len(first.ids) + len(second.ids)
+    vectors = np.concatenate([first.vectors, second.vectors]).astype(np.float32)
+    if count:
+        vectors -= ((first.total + second.total) / count).astype(np.float32)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
-    offsets = np.zeros(len(rows) + 1, dtype=np.int64)
-    offsets[1:] = np.cumsum(lengths)
-    local = TokenStore((vectors / norms).astype(np.float16), offsets, store.ids[index])
-    local.weights = idf_weights(local)
-    return local
+    vectors /= norms
+    offsets = np.concatenate([first.offsets, second.offsets[1:] + first.offsets[-1]])
+    df = np.concatenate(
+        [first.own_df + _df_in(second, first.ids), second.own_df + _df_in(first, second.ids)]
+    )
+    n = len(offsets) - 1
+    store = TokenStore(vectors, offsets, np.concatenate([first.ids, second.ids]))
+    store.weights = np.log((n + 1) / (df + 1.0)).astype(np.float32)
+    return store
 
 
 def idf_weights(store: TokenStore) -> np.ndarray:
@@ -117,13 +158,16 @@ def pair_bertscore(
         partners, where = np.unique(b[rows], return_inverse=True)
         part_len = lengths[partners]
         index = span_positions(store.offsets[partners], part_len)
-        vectors, weights = store.vectors[index].astype(np.float32), store.weights[index]
+        vectors = store.vectors[index].astype(np.float32, copy=False)
+        weights = store.weights[index]
         part_start = np.cumsum(part_len) - part_len
+        part_weight = np.add.reduceat(weights, part_start) if len(weights) else weights
+        part_weight = np.where(part_len > 0, part_weight, 0.0)
+        block_arrays = (vectors, weights, part_start, part_len, part_weight)
         for lo, hi in itertools.pairwise(chunk):
             _score_first(
                 store, int(firsts[lo]), int(lengths[firsts[lo]]), order[lo:hi],
-                where[lo - chunk[0] : hi - chunk[0]], (vectors, weights, part_start, part_len),
-                out,
+                where[lo - chunk[0] : hi - chunk[0]], block_arrays, out,
             )  # fmt: skip
     return out
 
@@ -134,27 +178,27 @@ def _score_first(
     length: int,
     rows: np.ndarray,
     partner: np.ndarray,
-    partners: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    partners: tuple[np.ndarray, ...],
     out: np.ndarray,
 ) -> None:
     """Scores of the pairs ``rows``: sentence ``first`` with the block's partners
     ``partner`` (indices into the block's ``partners`` arrays), written into ``out``."""
-    vectors, weights, part_start, part_len = partners
+    vectors, weights, part_start, part_len, part_weight = partners
     b_len = part_len[partner]
     keep = b_len > 0
-    if not length or not keep.any():
-        return
-    rows, partner, b_len = rows[keep], partner[keep], b_len[keep]
+    if not length or not keep.all():
+        if not length or not keep.any():
+            return
+        rows, partner, b_len = rows[keep], partner[keep], b_len[keep]
     start = int(store.offsets[first])
-    va = store.vectors[start : start + length].astype(np.float32)
+    va = store.vectors[start : start + length].astype(np.float32, copy=False)
     wa = store.weights[start : start + length]
     index = span_positions(part_start[partner], b_len)
-    sims = va @ vectors[index].T  # (pieces of first, pieces of all its partners)
-    wb = weights[index]
+    sims = vectors[index] @ va.T  # (pieces of all its partners, pieces of first)
     segments = np.cumsum(b_len) - b_len
-    recall = (np.maximum.reduceat(sims, segments, axis=1) * wa[:, None]).sum(axis=0)
+    recall = np.maximum.reduceat(sims, segments, axis=0) @ wa
     recall /= max(float(wa.sum()), 1e-6)
-    precision = np.add.reduceat(sims.max(axis=0) * wb, segments)
-    precision /= np.maximum(np.add.reduceat(wb, segments), 1e-6)
+    precision = np.add.reduceat(sims.max(axis=1) * weights[index], segments)
+    precision /= np.maximum(part_weight[partner], 1e-6)
     both = np.clip(recall, 0, None) + np.clip(precision, 0, None)
     out[rows] = np.where(both > 0, 2 * recall * precision / np.maximum(both, 1e-6), 0.0)

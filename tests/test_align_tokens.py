@@ -155,18 +155,20 @@ def test_a_documents_vectors_do_not_depend_on_the_rest_of_the_corpus():
     assert np.array_equal(alone, together[3:])
 
 
-def test_local_tokens_remove_what_the_pair_shares_and_count_idf_over_it():
-    from pipeline.align_tokens import local_tokens
+def test_pair_tokens_remove_what_the_pair_shares_and_count_idf_over_it():
+    from pipeline.align_tokens import doc_tokens, pair_tokens
 
     shared = np.array([5.0, 5.0, 0.0], dtype=np.float32)
     rows = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 1]], np.float32) + shared
+    # three documents of one sentence each; piece 7 is in the first two
     store = TokenStore(rows.astype(np.float16), np.array([0, 2, 3, 4]), np.array([7, 8, 7, 9]))
     raw = rows[:3]
     raw_cos = raw @ raw.T / np.outer(np.linalg.norm(raw, axis=1), np.linalg.norm(raw, axis=1))
-    local = local_tokens(store, np.array([0, 1]))  # the last sentence is not in the pair
-    out = local.vectors.astype(np.float32)
-    assert len(out) == 3 and list(local.offsets) == [0, 2, 3]
+    pair = pair_tokens(doc_tokens(store, 0, 1), doc_tokens(store, 1, 2))  # the third is out
+    out = pair.vectors.astype(np.float32)
+    assert len(out) == 3 and list(pair.offsets) == [0, 2, 3] and list(pair.ids) == [7, 8, 7]
     assert np.allclose(np.linalg.norm(out, axis=1), 1.0, atol=1e-3)
     assert (out @ out.T)[0, 1] < raw_cos[0, 1] - 0.5  # alike only through the shared part
     # piece 7 is in both sentences of the pair, piece 8 in one: 8 weighs more
-    assert local.weights[1] > local.weights[0] == local.weights[2]
+    assert pair.weights[1] > pair.weights[0] == pair.weights[2]
+    assert np.allclose(pair.weights, idf_weights(pair))  # the same IDF as over the pair alone
