@@ -1,12 +1,13 @@
 """Score the candidate sentence pairs of one document pair, and keep them between builds.
 
-Everything a document pair's scores depend on lies in the two documents: their sentence
-and token vectors, which of their sentences are items of one list, and their content
-words. BERTScore's token vectors are centred, and its IDF counted, over the pair's own
+Everything a document pair's candidates and their margins depend on lies in the two
+documents: their sentence and token vectors and which of their sentences are items of
+one list. BERTScore's token vectors are centred, and its IDF counted, over the pair's own
 sentences (pipeline.align_tokens.pair_tokens), not over the corpus. So adding a page
 changes no existing pair's scores, and with a cache a rebuild scores only the document
 pairs that the new or changed pages take part in (``align-pair`` entries, numpy .npz).
 Only with MiniLM: the lexical fallback's vectors weigh terms by corpus-wide IDF.
+Content-word overlap and the final score are cheap and computed over the whole table.
 """
 
 from __future__ import annotations
