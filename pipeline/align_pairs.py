@@ -5,7 +5,7 @@ documents: their sentence and token vectors and which of their sentences are ite
 one list. BERTScore's token vectors are centred, and its IDF counted, over the pair's own
 sentences (pipeline.align_tokens.pair_tokens), not over the corpus. So adding a page
 changes no existing pair's scores, and with a cache a rebuild scores only the document
-pairs that the new or changed pages take part in (``align-pair`` entries, numpy .npz).
+pairs that the new or changed pages take part in (``align-pair`` entries).
 Only with MiniLM: the lexical fallback's vectors weigh terms by corpus-wide IDF.
 Content-word overlap and the final score are cheap and computed over the whole table.
 """
@@ -13,7 +13,6 @@ Content-word overlap and the final score are cheap and computed over the whole t
 from __future__ import annotations
 
 import dataclasses
-import io
 import itertools
 import json
 
@@ -27,7 +26,8 @@ from pipeline.claims_lexical import pair_overlap
 from pipeline.settings import AlignSettings
 
 STEP = "align-pair"
-_ARRAYS = ("a", "b", "cosine", "margin")
+# what a pair's entry holds, in this order and with these types (one raw buffer each)
+_ARRAYS = (("a", np.int64), ("b", np.int64), ("cosine", np.float32), ("margin", np.float64))
 
 
 def _baseline(sims: np.ndarray, passages: np.ndarray, k: int) -> np.ndarray:
@@ -112,7 +112,8 @@ def score_document_pair(
         local = pair_tokens(*tokens)
         scores = pair_bertscore(local, a - ra[0], b - rb[0] + len(ra), settings.max_sentence_tokens)
         margin = token_margin(a, b, scores, passages, k)
-    return {"a": a - ra[0], "b": b - rb[0], "cosine": cosine, "margin": margin}
+    found = {"a": a - ra[0], "b": b - rb[0], "cosine": cosine, "margin": margin}
+    return {name: np.asarray(found[name], dtype=kind) for name, kind in _ARRAYS}
 
 
 def document_fingerprints(
@@ -168,7 +169,7 @@ def scored_candidates(
         parts.append({**found, "a": found["a"] + bounds[i], "b": found["b"] + bounds[j]})
     if use_cache:
         cache.count(STEP, hits, len(pairs) - hits)
-    table = pd.DataFrame({name: np.concatenate([p[name] for p in parts]) for name in _ARRAYS})
+    table = pd.DataFrame({name: np.concatenate([p[name] for p in parts]) for name, _ in _ARRAYS})
     table["lexical"] = pair_overlap(terms, table["a"].to_numpy(), table["b"].to_numpy())
     w = settings.semantic_weight
     table["score"] = w * semantic_score(table["margin"]) + (1.0 - w) * table["lexical"]
@@ -176,17 +177,22 @@ def scored_candidates(
 
 
 def _load(cache: DocCache, key: str) -> dict[str, np.ndarray] | None:
-    body = cache.get_bytes(STEP, key, ".npz")
-    if body is None:
+    """A pair's arrays from its entry: the row count, then each array's raw bytes
+    (a few hundred rows each, so this is ~10x quicker to read than an .npz)."""
+    body = cache.get_bytes(STEP, key, ".bin")
+    if body is None or len(body) < 8:
         return None
-    try:
-        with np.load(io.BytesIO(body)) as data:
-            return {name: data[name] for name in _ARRAYS}
-    except (OSError, KeyError, ValueError):
+    rows = int(np.frombuffer(body, dtype=np.int64, count=1)[0])
+    if len(body) != 8 + rows * sum(np.dtype(kind).itemsize for _, kind in _ARRAYS):
         return None
+    found, at = {}, 8
+    for name, kind in _ARRAYS:
+        found[name] = np.frombuffer(body, dtype=kind, count=rows, offset=at)
+        at += rows * np.dtype(kind).itemsize
+    return found
 
 
 def _store(cache: DocCache, key: str, arrays: dict[str, np.ndarray]) -> None:
-    buffer = io.BytesIO()
-    np.savez(buffer, **arrays)
-    cache.put_bytes(STEP, key, buffer.getvalue(), ".npz")
+    rows = len(arrays["a"])
+    parts = [np.int64(rows).tobytes()] + [arrays[name].tobytes() for name, _ in _ARRAYS]
+    cache.put_bytes(STEP, key, b"".join(parts), ".bin")
