@@ -72,7 +72,7 @@ def find_template_lines(
     no template lines (dedup, not cleaning, deals with copies).
     """
     result: dict[str, frozenset[str]] = {}
-    per_doc: dict[str, tuple[str | None, list[tuple[str, int]]]] = {}
+    per_doc: dict[str, tuple[str, list[tuple[str, int]]]] = {}
     counts: dict[str, dict[str, int]] = {}
     for row in documents.itertuples(index=False):
         doc_id = str(row.doc_id)
@@ -81,20 +81,18 @@ def find_template_lines(
         if getattr(row, "format", "text") not in ("text", "markdown"):
             continue
         site = site_of(getattr(row, "url", None))
+        if site is None:  # no site, no siblings: nothing to count
+            continue
         lines = [
             (template_key(line), len(line.strip()))
             for line in normalise_newlines(content).split("\n")
             if line.strip()
         ]
         per_doc[doc_id] = (site, lines)
-        if site is None:
-            continue
         site_counts = counts.setdefault(site, {})
         for key in {k for k, _ in lines if k}:
             site_counts[key] = site_counts.get(key, 0) + 1
     for doc_id, (site, lines) in per_doc.items():
-        if site is None:
-            continue
         site_counts = counts[site]
         common = {k for k, _ in lines if k and site_counts[k] >= settings.template_min_captures}
         total = sum(n for _, n in lines) or 1
