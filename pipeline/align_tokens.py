@@ -115,9 +115,8 @@ def pair_tokens(first: DocTokens, second: DocTokens) -> TokenStore:
     df = np.concatenate(
         [first.own_df + _df_in(second, first.ids), second.own_df + _df_in(first, second.ids)]
     )
-    n = len(offsets) - 1
     store = TokenStore(vectors, offsets, np.concatenate([first.ids, second.ids]))
-    store.weights = np.log((n + 1) / (df + 1.0)).astype(np.float32)
+    store.weights = idf(len(store), df)
     return store
 
 
@@ -129,7 +128,12 @@ def idf_weights(store: TokenStore) -> np.ndarray:
     sentence_of = np.repeat(np.arange(n), np.diff(store.offsets))
     pairs = np.unique(np.stack([sentence_of, store.ids]), axis=1)  # one count per sentence
     df = np.bincount(pairs[1], minlength=int(store.ids.max()) + 1)
-    return np.log((n + 1) / (df[store.ids] + 1.0)).astype(np.float32)
+    return idf(n, df[store.ids])
+
+
+def idf(sentences: int, df: np.ndarray) -> np.ndarray:
+    """log((n + 1) / (df + 1)): the weight of a piece held by ``df`` of ``n`` sentences."""
+    return np.log((sentences + 1) / (df + 1.0)).astype(np.float32)
 
 
 def pair_bertscore(
@@ -161,8 +165,10 @@ def pair_bertscore(
         vectors = store.vectors[index].astype(np.float32, copy=False)
         weights = store.weights[index]
         part_start = np.cumsum(part_len) - part_len
-        part_weight = np.add.reduceat(weights, part_start) if len(weights) else weights
-        part_weight = np.where(part_len > 0, part_weight, 0.0)
+        part_weight = np.zeros(len(partners), dtype=np.float32)  # IDF mass per partner
+        filled = part_len > 0
+        if filled.any():
+            part_weight[filled] = np.add.reduceat(weights, part_start[filled])
         block_arrays = (vectors, weights, part_start, part_len, part_weight)
         for lo, hi in itertools.pairwise(chunk):
             _score_first(
@@ -186,9 +192,9 @@ def _score_first(
     vectors, weights, part_start, part_len, part_weight = partners
     b_len = part_len[partner]
     keep = b_len > 0
-    if not length or not keep.all():
-        if not length or not keep.any():
-            return
+    if not length or not keep.any():
+        return
+    if not keep.all():
         rows, partner, b_len = rows[keep], partner[keep], b_len[keep]
     start = int(store.offsets[first])
     va = store.vectors[start : start + length].astype(np.float32, copy=False)

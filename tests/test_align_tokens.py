@@ -172,3 +172,9 @@ def test_pair_tokens_remove_what_the_pair_shares_and_count_idf_over_it():
     # piece 7 is in both sentences of the pair, piece 8 in one: 8 weighs more
     assert pair.weights[1] > pair.weights[0] == pair.weights[2]
     assert np.allclose(pair.weights, idf_weights(pair))  # the same IDF as over the pair alone
+
+
+def test_a_partner_without_word_pieces_scores_zero():
+    vectors = np.array([[1, 0], [0, 1]], np.float16)
+    store = TokenStore(vectors, np.array([0, 2, 2]), np.array([5, 6]))  # sentence 1: no pieces
+    assert pair_bertscore(store, np.array([0]), np.array([1])).tolist() == [0.0]
