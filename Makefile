@@ -38,7 +38,7 @@ build: $(STAMP)
 	if [ -f $(OUT)/manifest.json ] && [ "$$(cat $(VENV)/.built 2>/dev/null)" = "$$digest $(OUT)" ]; then \
 		echo "curate: $(OUT) is up to date with $(RAW) and the code"; \
 	else \
-		$(BIN)/curate build --raw $(RAW) --out $(OUT) && echo "$$digest $(OUT)" > $(VENV)/.built; \
+		$(BIN)/curate build --raw $(RAW) --out $(OUT) --prune-cache && echo "$$digest $(OUT)" > $(VENV)/.built; \
 	fi
 
 # Headless Chromium (Debian's package) for the report browser tests; they skip without it.

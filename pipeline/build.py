@@ -33,6 +33,7 @@ from pipeline.manifest import json_bytes, manifest
 from pipeline.progress import Progress
 from pipeline.reconcile import reconcile_claims
 from pipeline.report import load_processed, render_reports
+from pipeline.report.render import PageCache
 from pipeline.report.tables import complete_tables
 from pipeline.schema import FIELDS, columns, datapackage
 from pipeline.settings import Settings
@@ -100,9 +101,9 @@ def run_stage(
         sentences = segment_documents(documents, settings.align, engine, cache, progress)
         alignments = align_claims(sentences, documents, settings.align, cache)
         for step in ("embed", "align-pair"):
-            if step in cache.stats:
-                hits = cache.stats[step]
-                progress(f"{step}: {hits['computed']} computed, {hits['cached']} from cache")
+            line = cache.hit_line(step)
+            if line:
+                progress(line)
         progress(f"align: {len(sentences)} sentences, {len(alignments)} aligned pairs")
         return {"sentences.jsonl": sentences, "alignments.jsonl": alignments}
     if stage == "reconcile":
@@ -244,6 +245,9 @@ def _write(
     changes = out / "reports" / "changes.html"
     previous_changes = changes.read_bytes() if previous is not None and changes.is_file() else None
     files = serialise(tables, raw_files, raw, settings, previous, previous_changes, cache)
+    line = cache.hit_line(PageCache.STEP) if cache is not None else None
+    if line:
+        progress(line)
     write_output_dir(out, files)
     progress(f"wrote {len(files)} files to {out}")
 

@@ -62,6 +62,7 @@ class DocCache:
     def __init__(self, root: Path | None) -> None:
         self.root = root
         self.stats: dict[str, dict[str, int]] = {}
+        self.used: set[Path] = set()  # entries read or written by this run (for prune)
 
     @property
     def enabled(self) -> bool:
@@ -87,7 +88,10 @@ class DocCache:
         except OSError:
             return None
         check, _, body = data.partition(b"\n")
-        return body if hashlib.sha256(body).hexdigest().encode() == check else None
+        if hashlib.sha256(body).hexdigest().encode() != check:
+            return None
+        self.used.add(self._path(step, key, suffix))
+        return body
 
     def put_bytes(self, step: str, key: str, body: bytes, suffix: str = ".bin") -> None:
         """Store ``body`` atomically, behind its sha256; a write that fails is skipped."""
@@ -100,6 +104,7 @@ class DocCache:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
             os.replace(tmp, path)
+            self.used.add(path)
         except OSError:
             with contextlib.suppress(NameError, OSError):
                 os.unlink(tmp)
@@ -122,11 +127,37 @@ class DocCache:
             return
         self.put_bytes(step, key, body, ".json")
 
+    def prune(self) -> tuple[int, int]:
+        """Delete every entry this run neither read nor wrote (older code versions,
+        settings or documents no longer in raw/); returns (files removed, bytes freed).
+        Call it after a whole build only: entries of stages that did not run go too."""
+        if self.root is None or not self.root.is_dir():
+            return 0, 0
+        removed = freed = 0
+        for path in sorted(self.root.rglob("*"), reverse=True):  # files before their folders
+            with contextlib.suppress(OSError):
+                if path.is_dir():
+                    if not any(path.iterdir()):
+                        path.rmdir()
+                elif path not in self.used:
+                    size = path.stat().st_size
+                    path.unlink()
+                    removed, freed = removed + 1, freed + size
+        return removed, freed
+
     def count(self, step: str, cached: int, computed: int) -> None:
         """Add to the hit/miss counts of ``step``."""
         entry = self.stats.setdefault(step, {"cached": 0, "computed": 0})
         entry["cached"] += cached
         entry["computed"] += computed
+
+    def hit_line(self, step: str) -> str | None:
+        """``"step: N computed, M from cache"`` when the cache is on and ``step`` looked
+        in it, else None (no progress line to print)."""
+        entry = self.stats.get(step)
+        if not self.enabled or entry is None:
+            return None
+        return f"{step}: {entry['computed']} computed, {entry['cached']} from cache"
 
 
 def default_cache_dir(out: Path) -> Path:

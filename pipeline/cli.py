@@ -98,6 +98,12 @@ def main(ctx: click.Context, quiet: bool, verbose: int) -> None:
     help="Folder of cached per-document results [default: .curate-cache/ beside OUT].",
 )
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+@click.option(
+    "--prune-cache",
+    is_flag=True,
+    help="After the build, delete cache entries it did not use (old code versions, "
+    "settings, removed pages).",
+)
 @click.pass_obj
 def build(
     reporter: _Reporter,
@@ -109,6 +115,7 @@ def build(
     scheduler: str | None,
     cache_dir: Path | None,
     no_cache: bool,
+    prune_cache: bool,
 ) -> None:
     """Run every stage on RAW and write OUT."""
     from pipeline.build import build as run_build
@@ -136,6 +143,11 @@ def build(
         ) from exc
     finally:
         runner.close()
+    if prune_cache and cache.enabled:
+        removed, freed = cache.prune()
+        reporter(
+            f"cache: removed {removed} unused entries ({freed / 1e6:.1f} MB) from {cache.root}"
+        )
     errors = len(tables["errors.jsonl"])
     reporter(
         f"built {len(tables['documents.jsonl'])} documents into {out}"

@@ -68,8 +68,9 @@ def per_document(
             for index, value in zip(part, values, strict=True):
                 results[index] = value
                 cache.put(step, keys[index], value)
-    if cache.enabled and len(misses) < len(keys):
-        progress(f"{step}: {len(misses)} computed, {len(keys) - len(misses)} from cache")
+    line = cache.hit_line(step)
+    if line:
+        progress(line)
     return results
 
 

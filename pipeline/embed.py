@@ -20,6 +20,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from pipeline.align_tokens import TokenStore, coordinates, fit_projection, project
 from pipeline.cache import EmbeddingCache, sha256_text
+from pipeline.settings import AlignSettings
 
 LEXICAL_DIMS = 512
 _WORD = re.compile(r"[^\W_]+")
@@ -101,7 +102,10 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
 
 
 def embed_sentences(
-    texts: list[str], embedder: str = "minilm", model: str = "", batch_size: int = 64
+    texts: list[str],
+    embedder: str = "minilm",
+    model: str = "",
+    batch_size: int = AlignSettings.embed_batch_size,
 ) -> tuple[np.ndarray, str]:
     """Unit vectors for ``texts`` and the name of the backend that made them.
 
@@ -188,8 +192,8 @@ def embed_with_tokens(
     texts: list[str],
     embedder: str = "minilm",
     model: str = "",
-    batch_size: int = 64,
-    token_dims: int = 128,
+    batch_size: int = AlignSettings.embed_batch_size,
+    token_dims: int = AlignSettings.token_dims,
     chunk: int = 256,
     groups: list[int] | None = None,
     cache: EmbeddingCache | None = None,

@@ -42,7 +42,11 @@ def test_adding_one_page_cleans_only_that_page(corpus: Path, tmp_path: Path) -> 
     assert cache.stats["clean"] == {"cached": 0, "computed": 14}
     (corpus / "page_new.txt").write_text(NEW_PAGE, encoding="utf-8")
     again = DocCache(tmp_path / "cache")
-    build(corpus, tmp_path / "cached", FAST, cache=again)
+    lines: list[str] = []
+    build(corpus, tmp_path / "cached", FAST, progress=lines.append, cache=again)
+    assert "clean: 1 computed, 14 from cache" in lines
+    report = again.stats["report"]
+    assert f"report: {report['computed']} computed, {report['cached']} from cache" in lines
     for step in ("ingest", "clean"):
         assert again.stats[step] == {"cached": 14, "computed": 1}, step
     assert again.stats["segment"]["computed"] == 1  # (pages with no text are not segmented)
@@ -159,3 +163,27 @@ def test_adding_one_page_embeds_only_that_page(tmp_path: Path, monkeypatch) -> N
     assert pairs == {"computed": n, "cached": n * (n - 1) // 2}, pairs
     build(raw, tmp_path / "uncached", Settings())
     assert _files(tmp_path / "cached") == _files(tmp_path / "uncached")
+
+
+def test_prune_cache_drops_entries_of_removed_pages_and_keeps_the_rest(
+    corpus: Path, tmp_path: Path
+) -> None:
+    config = tmp_path / "lexical.toml"
+    config.write_text('[align]\nembedder = "lexical"\n', encoding="utf-8")
+    cache_dir = tmp_path / "cache"
+    args = ["build", "--raw", str(corpus), "--out", str(tmp_path / "out")]
+    args += ["--config", str(config), "--cache", str(cache_dir)]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    before = {p for p in cache_dir.rglob("*") if p.is_file()}
+    dropped = sorted(corpus.glob("*.txt"))[0]
+    dropped.unlink()
+    result = CliRunner().invoke(main, [*args, "--prune-cache"])
+    assert result.exit_code == 0, result.output
+    after = {p for p in cache_dir.rglob("*") if p.is_file()}
+    assert before - after  # the removed page's entries (and old pages it changed) are gone
+    assert "unused entries" in result.output
+    # what is left is exactly what the same inputs need: nothing is computed again
+    cache = DocCache(cache_dir)
+    build(corpus, tmp_path / "again", FAST, cache=cache)
+    assert all(s["computed"] == 0 for s in cache.stats.values()), cache.stats
+    assert {p for p in cache_dir.rglob("*") if p.is_file()} == after
