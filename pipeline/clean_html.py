@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 
 import lxml.html
 import trafilatura
@@ -24,7 +25,7 @@ from lxml.html import HtmlElement
 
 from pipeline.blocks import Block, Cleaned, Removal
 from pipeline.html_blocks import extractor_blocks, text_segments
-from pipeline.html_regions import region_text_blocks
+from pipeline.html_regions import item_blocks, region_text_blocks, repeated_items
 from pipeline.html_rules import strip_boilerplate_elements
 from pipeline.html_ui_rules import drop_ui_blocks, label_words
 from pipeline.settings import CleanSettings
@@ -169,6 +170,26 @@ def _extract(root: HtmlElement, url: str | None, **options) -> list[Block]:
     return extractor_blocks(getattr(doc, "body", None) if doc is not None else None)
 
 
+def extend_to_repeated_items(
+    blocks: list[Block], segments: list, settings: CleanSettings
+) -> list[Block]:
+    """The whole thread or listing when the extractor kept only part of it: the page's
+    wordiest run of like siblings (``html_regions.repeated_items``) replaces ``blocks``
+    when it holds ``repeat_min_cover`` of their words and ``repeat_min_growth`` times as
+    many. A run elsewhere on the page (comments under an article, a product grid beside
+    a category text) does not hold the extractor's words and changes nothing."""
+    have = Counter(_WORD.findall(" ".join(b.text for b in blocks).lower()))
+    n_have = sum(have.values())
+    items = repeated_items(segments, settings.repeat_min_growth * n_have, settings)
+    if items is None:
+        return blocks
+    found = item_blocks(items, settings)
+    got = Counter(_WORD.findall(" ".join(b.text for b in found).lower()))
+    if sum((have & got).values()) < settings.repeat_min_cover * n_have:
+        return blocks
+    return found
+
+
 def _kept_elements(segments: list, blocks: list[Block]) -> list[HtmlElement]:
     """Elements of the page segments (of at least 3 words) that the extractor kept."""
     kept = "\n".join(" ".join(b.text.split()) for b in blocks)
@@ -250,6 +271,7 @@ def clean_html(html: str, url: str | None, settings: CleanSettings) -> Cleaned:
             recall = _extract(root, url, fast=False)
         if _words(b.text for b in recall) > _words(b.text for b in blocks):
             blocks = recall
+    blocks = extend_to_repeated_items(blocks, segments, settings)
     kept = "\n".join(" ".join(b.text.split()) for b in blocks)
     for el, text, link_share in segments:
         if text not in kept:

@@ -76,7 +76,68 @@ def region_text_blocks(
         n_words = len(text.split())
         if link_share >= 0.9 and n_words <= settings.region_link_item_max_words:
             continue
-        tag = el.tag if isinstance(el.tag, str) else ""
-        kind = "heading" if tag in _HEADING_TAGS else "item" if tag in _ITEM_TAGS else "paragraph"
-        blocks.append(Block(kind, text))
+        blocks.append(_block(el, text))
+    return blocks
+
+
+def _block(el: HtmlElement, text: str) -> Block:
+    """A segment as a Block: headings and list items keep their kind."""
+    tag = el.tag if isinstance(el.tag, str) else ""
+    kind = "heading" if tag in _HEADING_TAGS else "item" if tag in _ITEM_TAGS else "paragraph"
+    return Block(kind, text)
+
+
+def _word_counts(
+    segments: list[tuple[HtmlElement, str, float]],
+) -> tuple[dict[HtmlElement, int], dict[HtmlElement, float]]:
+    """Words and link words of every element, summed over the text segments inside it."""
+    words: dict[HtmlElement, int] = {}
+    links: dict[HtmlElement, float] = {}
+    for el, text, link_share in segments:
+        n = len(text.split())
+        for anc in [el, *el.iterancestors()]:
+            words[anc] = words.get(anc, 0) + n
+            links[anc] = links.get(anc, 0.0) + n * link_share
+    return words, links
+
+
+def repeated_items(
+    segments: list[tuple[HtmlElement, str, float]], min_words: float, settings: CleanSettings
+) -> list[HtmlElement] | None:
+    """The wordiest run of sibling elements of one kind: a thread's posts, a listing's
+    entries. Siblings are of one kind when they share their tag and first class; a run
+    needs ``repeat_min_items`` items of ``repeat_item_words`` words or more, at most
+    ``repeat_max_link_share`` of its words in links (not a menu) and ``min_words`` words.
+    None when no run qualifies. ``segments`` are :func:`text_segments` of the page."""
+    words, links = _word_counts(segments)
+    best_words: float = max(min_words, 1) - 1
+    best: list[HtmlElement] | None = None
+    for parent, total in words.items():
+        if total <= best_words:
+            continue
+        runs: dict[tuple[str, str], list[HtmlElement]] = {}
+        for child in parent:
+            if isinstance(child.tag, str) and child in words:
+                first_class = (child.get("class") or "").split()[:1]
+                runs.setdefault((child.tag, "".join(first_class)), []).append(child)
+        for items in runs.values():
+            big = sum(1 for item in items if words[item] >= settings.repeat_item_words)
+            n = sum(words[item] for item in items)
+            if big < settings.repeat_min_items or n <= best_words:
+                continue
+            if sum(links[item] for item in items) > settings.repeat_max_link_share * n:
+                continue
+            best_words, best = n, items
+    return best
+
+
+def item_blocks(items: list[HtmlElement], settings: CleanSettings) -> list[Block]:
+    """Visible text blocks of ``items`` in document order, short all-link segments
+    (menu entries, "Reply", "Share") skipped; headings and list items keep their kind."""
+    blocks: list[Block] = []
+    for item in items:
+        for el, text, link_share in text_segments(item):
+            if link_share >= 0.9 and len(text.split()) <= settings.region_link_item_max_words:
+                continue
+            blocks.append(_block(el, text))
     return blocks

@@ -81,6 +81,18 @@ class CleanSettings:
     region_link_item_max_words: int = 3
     # HTML clean: the DOM fallback's region holds at least this share of the page's text.
     region_min_share: float = 0.5
+    # HTML clean: a run of sibling elements of one kind (same tag and first class: a
+    # thread's posts, a listing's entries) of at least this many items of
+    # ``repeat_item_words`` words or more, with at most ``repeat_max_link_share`` of its
+    # words in links, replaces the extractor's output when it holds at least
+    # ``repeat_min_cover`` of that output's words and ``repeat_min_growth`` times as many:
+    # the extractor kept one post or a few entries of the structure (WCXB tuning half:
+    # items of 30 words ~ 15, cover .8 > .9 > .5).
+    repeat_min_items: int = 3
+    repeat_item_words: int = 30
+    repeat_max_link_share: float = 0.5
+    repeat_min_cover: float = 0.8
+    repeat_min_growth: float = 2.0
     # Text clean: captures sharing more than this share of their characters with the site
     # template are copies of one page, not sibling pages: their lines are not template.
     template_max_share: float = 0.5
