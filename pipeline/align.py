@@ -34,6 +34,7 @@ from pipeline.align_select import ALIGNMENT_COLUMNS, select_pairs
 from pipeline.cache import DocCache, EmbeddingCache
 from pipeline.claims_lexical import term_matrix
 from pipeline.embed import embed_with_tokens, embedding_identity
+from pipeline.memory import release_freed_memory
 from pipeline.settings import AlignSettings
 
 
@@ -102,6 +103,7 @@ def align_claims(
         groups=groups,
         cache=kept,
     )
+    release_freed_memory()  # the encoder's activations: freed, but kept by malloc
     doc_col = claims["doc_id"].astype(str).to_numpy()
     doc_ids, starts = np.unique(doc_col, return_index=True)
     bounds = [*starts.tolist(), len(claims)]  # claims are sorted by doc_id: contiguous rows
@@ -120,6 +122,7 @@ def align_claims(
     table = scored_candidates(
         claims, (vectors, tokens, method, identity), passages, terms, pairs, bounds, settings, cache
     )
+    release_freed_memory()  # each document pair's token copies
     return select_pairs(claims, table, groups, derived, method, settings)
 
 

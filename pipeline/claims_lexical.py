@@ -27,11 +27,19 @@ def term_matrix(texts: list[str]) -> sparse.csr_matrix:
     return sparse.csr_matrix((data, indices, indptr), shape=shape)
 
 
+# Pairs whose term rows are gathered at once: 100k pairs of ~10 terms are ~50 MB of copies.
+_OVERLAP_CHUNK = 100_000
+
+
 def pair_overlap(terms: sparse.csr_matrix, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Overlap coefficient |A & B| / min(|A|, |B|) of rows ``a[i]`` and ``b[i]``, 0..1."""
     if len(a) == 0:
         return np.zeros(0, dtype=np.float32)
-    shared = np.asarray(terms[a].multiply(terms[b]).sum(axis=1)).ravel()
+    shared = np.empty(len(a), dtype=np.float64)
+    for lo in range(0, len(a), _OVERLAP_CHUNK):  # two row copies per chunk, not per table
+        hi = lo + _OVERLAP_CHUNK
+        both = terms[a[lo:hi]].multiply(terms[b[lo:hi]])
+        shared[lo:hi] = np.asarray(both.sum(axis=1)).ravel()
     sizes = np.asarray(terms.sum(axis=1)).ravel()
     smaller = np.minimum(sizes[a], sizes[b])
     return (shared / np.maximum(smaller, 1.0)).astype(np.float32)

@@ -110,10 +110,10 @@ def repeated_items(
     ``repeat_max_link_share`` of its words in links (not a menu) and ``min_words`` words.
     None when no run qualifies. ``segments`` are :func:`text_segments` of the page."""
     words, links = _word_counts(segments)
-    best_words: float = max(min_words, 1) - 1
+    best_words = 0
     best: list[HtmlElement] | None = None
     for parent, total in words.items():
-        if total <= best_words:
+        if total < min_words or total <= best_words:
             continue
         runs: dict[tuple[str, str], list[HtmlElement]] = {}
         for child in parent:
@@ -123,7 +123,7 @@ def repeated_items(
         for items in runs.values():
             big = sum(1 for item in items if words[item] >= settings.repeat_item_words)
             n = sum(words[item] for item in items)
-            if big < settings.repeat_min_items or n <= best_words:
+            if big < settings.repeat_min_items or n < min_words or n <= best_words:
                 continue
             if sum(links[item] for item in items) > settings.repeat_max_link_share * n:
                 continue
