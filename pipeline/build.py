@@ -101,9 +101,7 @@ def run_stage(
         sentences = segment_documents(documents, settings.align, engine, cache, progress)
         alignments = align_claims(sentences, documents, settings.align, cache)
         for step in ("embed", "align-pair"):
-            line = cache.hit_line(step)
-            if line:
-                progress(line)
+            cache.report_hits(step, progress)
         progress(f"align: {len(sentences)} sentences, {len(alignments)} aligned pairs")
         return {"sentences.jsonl": sentences, "alignments.jsonl": alignments}
     if stage == "reconcile":
@@ -245,9 +243,8 @@ def _write(
     changes = out / "reports" / "changes.html"
     previous_changes = changes.read_bytes() if previous is not None and changes.is_file() else None
     files = serialise(tables, raw_files, raw, settings, previous, previous_changes, cache)
-    line = cache.hit_line(PageCache.STEP) if cache is not None else None
-    if line:
-        progress(line)
+    if cache is not None:
+        cache.report_hits(PageCache.STEP, progress)
     write_output_dir(out, files)
     progress(f"wrote {len(files)} files to {out}")
 

@@ -16,6 +16,7 @@ import io
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -83,14 +84,15 @@ class DocCache:
         """The body of a sound entry, else None (missing, corrupt or unreadable)."""
         if self.root is None:
             return None
+        path = self._path(step, key, suffix)
         try:
-            data = self._path(step, key, suffix).read_bytes()
+            data = path.read_bytes()
         except OSError:
             return None
         check, _, body = data.partition(b"\n")
         if hashlib.sha256(body).hexdigest().encode() != check:
             return None
-        self.used.add(self._path(step, key, suffix))
+        self.used.add(path)
         return body
 
     def put_bytes(self, step: str, key: str, body: bytes, suffix: str = ".bin") -> None:
@@ -151,13 +153,12 @@ class DocCache:
         entry["cached"] += cached
         entry["computed"] += computed
 
-    def hit_line(self, step: str) -> str | None:
-        """``"step: N computed, M from cache"`` when the cache is on and ``step`` looked
-        in it, else None (no progress line to print)."""
+    def report_hits(self, step: str, progress: Callable[[str], None]) -> None:
+        """Tell ``progress`` "step: N computed, M from cache" when the cache is on and
+        ``step`` looked in it (nothing otherwise)."""
         entry = self.stats.get(step)
-        if not self.enabled or entry is None:
-            return None
-        return f"{step}: {entry['computed']} computed, {entry['cached']} from cache"
+        if self.enabled and entry is not None:
+            progress(f"{step}: {entry['computed']} computed, {entry['cached']} from cache")
 
 
 def default_cache_dir(out: Path) -> Path:

@@ -179,7 +179,8 @@ def extend_to_repeated_items(
     many. A run elsewhere on the page (comments under an article, a product grid beside
     a category text) does not hold the extractor's words and changes nothing."""
     have = Counter(_WORD.findall(" ".join(b.text for b in blocks).lower()))
-    min_words = settings.repeat_min_growth * sum(have.values())
+    n_have = sum(have.values())
+    min_words = settings.repeat_min_growth * n_have
     if sum(len(text.split()) for _, text, _ in segments) < min_words:
         return blocks  # the page is too short to hold such a run: skip the search
     items = repeated_items(segments, min_words, settings)
@@ -187,7 +188,7 @@ def extend_to_repeated_items(
         return blocks
     found = item_blocks(items, settings)
     got = Counter(_WORD.findall(" ".join(b.text for b in found).lower()))
-    if sum((have & got).values()) < settings.repeat_min_cover * sum(have.values()):
+    if sum((have & got).values()) < settings.repeat_min_cover * n_have:
         return blocks
     return found
 

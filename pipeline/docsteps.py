@@ -68,9 +68,7 @@ def per_document(
             for index, value in zip(part, values, strict=True):
                 results[index] = value
                 cache.put(step, keys[index], value)
-    line = cache.hit_line(step)
-    if line:
-        progress(line)
+    cache.report_hits(step, progress)
     return results
 
 

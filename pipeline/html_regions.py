@@ -73,11 +73,15 @@ def region_text_blocks(
     for el, text, link_share in text_segments(root):
         if _in_frame(el, root):
             continue
-        n_words = len(text.split())
-        if link_share >= 0.9 and n_words <= settings.region_link_item_max_words:
-            continue
-        blocks.append(_block(el, text))
+        if not _menu_entry(text, link_share, settings):
+            blocks.append(_block(el, text))
     return blocks
+
+
+def _menu_entry(text: str, link_share: float, settings: CleanSettings) -> bool:
+    """A segment that is nearly all link text and at most ``region_link_item_max_words``
+    words long: a menu entry, a tag, a "Reply" link."""
+    return link_share >= 0.9 and len(text.split()) <= settings.region_link_item_max_words
 
 
 def _block(el: HtmlElement, text: str) -> Block:
@@ -137,7 +141,6 @@ def item_blocks(items: list[HtmlElement], settings: CleanSettings) -> list[Block
     blocks: list[Block] = []
     for item in items:
         for el, text, link_share in text_segments(item):
-            if link_share >= 0.9 and len(text.split()) <= settings.region_link_item_max_words:
-                continue
-            blocks.append(_block(el, text))
+            if not _menu_entry(text, link_share, settings):
+                blocks.append(_block(el, text))
     return blocks
