@@ -39,7 +39,7 @@ from pipeline.reconcile import reconcile_claims  # noqa: E402
 from pipeline.segment import segment_claims  # noqa: E402
 from pipeline.settings import AlignSettings, ReconcileSettings  # noqa: E402
 
-SHARED = Path("/work/shared/benchmarks")
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "benchmarks"
 
 
 def _half(pair: frozenset[str]) -> str:

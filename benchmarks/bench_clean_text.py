@@ -44,7 +44,7 @@ from pipeline.clean_rules import apply_block_rules  # noqa: E402
 from pipeline.clean_text import clean_text_capture  # noqa: E402
 from pipeline.settings import CleanSettings  # noqa: E402
 
-WCXB = Path("/work/shared/benchmarks/wcxb-dev")
+WCXB = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "wcxb-dev"
 WORD = re.compile(r"\w+")
 _DROP = ("script", "style", "noscript", "template", "svg", "iframe", "head")
 _BLOCK = {"p", "div", "section", "article", "header", "footer", "nav", "aside", "main", "li",

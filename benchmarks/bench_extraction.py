@@ -1,7 +1,7 @@
 """Main-content extraction: our clean path beside trafilatura default, same pages, same run.
 
-Sets: /work/shared/benchmarks/extraction (ScrapingHub articles; its own 4-shingle macro
-P/R/F1, scored with that benchmark's evaluate.py) and /work/shared/benchmarks/wcxb-dev
+Sets: ../shared/benchmarks/extraction (ScrapingHub articles; its own 4-shingle macro
+P/R/F1, scored with that benchmark's evaluate.py) and ../shared/benchmarks/wcxb-dev
 (word F1 per page type, mean over pages; share of pages where a gold ``without``
 boilerplate snippet survives). Pages are split in two halves by an even/odd hash of
 their id; thresholds were tuned on half 0 only, so both halves are printed.
@@ -27,7 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-SHARED = Path("/work/shared/benchmarks")
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "benchmarks"
 sys.path.insert(0, str(SHARED / "extraction"))
 
 import evaluate as scrapinghub  # noqa: E402  (the benchmark's own scorer)

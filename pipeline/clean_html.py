@@ -25,7 +25,7 @@ from lxml.html import HtmlElement
 
 from pipeline.blocks import Block, Cleaned, Removal
 from pipeline.html_blocks import extractor_blocks, text_segments
-from pipeline.html_regions import item_blocks, region_text_blocks, repeated_items
+from pipeline.html_regions import item_blocks, item_grid, region_text_blocks, repeated_items
 from pipeline.html_rules import strip_boilerplate_elements
 from pipeline.html_ui_rules import drop_ui_blocks, label_words
 from pipeline.settings import CleanSettings
@@ -193,6 +193,22 @@ def extend_to_repeated_items(
     return found
 
 
+def add_item_grid(blocks: list[Block], segments: list, settings: CleanSettings) -> list[Block]:
+    """A shop's product cards or an index's teasers after the short text the extractor
+    kept (``html_regions.item_grid``); ``blocks`` unchanged when the output is long
+    (``grid_max_extracted_words``) or no grid shares its region. Card lines already in
+    the output are not repeated."""
+    n_have = _words(b.text for b in blocks)
+    if n_have >= settings.grid_max_extracted_words:
+        return blocks
+    items = item_grid(segments, _kept_elements(segments, blocks), n_have, settings)
+    if items is None:
+        return blocks
+    have = {" ".join(b.text.split()) for b in blocks}
+    cards = item_blocks(items, settings)
+    return blocks + [b for b in cards if " ".join(b.text.split()) not in have]
+
+
 def _kept_elements(segments: list, blocks: list[Block]) -> list[HtmlElement]:
     """Elements of the page segments (of at least 3 words) that the extractor kept."""
     kept = "\n".join(" ".join(b.text.split()) for b in blocks)
@@ -215,6 +231,20 @@ def _needs_recall(blocks: list[Block], page_words: int, settings: CleanSettings)
         _words(b.text for b in blocks) < settings.recall_fallback_ratio * page_words
         and _prose_words(blocks) < settings.recall_fallback_max_prose_words
     )
+
+
+_PAGE_KIND = etree.XPath(
+    "//meta[@property='og:type']/@content | //script[@type='application/ld+json']/text()"
+)
+_ARTICLE_KIND = re.compile(
+    r'^\s*article\s*$|"@type"\s*:\s*"(?:\w*Article|BlogPosting|Report)"', re.IGNORECASE
+)
+
+
+def declares_article(root: HtmlElement) -> bool:
+    """The page calls itself an article: og:type ``article`` or a schema.org ``Article``
+    (NewsArticle, BlogPosting, ...) in its JSON-LD."""
+    return any(_ARTICLE_KIND.search(str(value)) for value in _PAGE_KIND(root))
 
 
 _TITLE_META = etree.XPath(
@@ -258,6 +288,7 @@ def clean_html(html: str, url: str | None, settings: CleanSettings) -> Cleaned:
     root = parse_html(html, settings)
     if root is None:
         return Cleaned()
+    article = declares_article(root)
     removed = strip_boilerplate_elements(root, settings)
     body = root.find("body")
     segments = list(text_segments(body if body is not None else root))
@@ -274,7 +305,10 @@ def clean_html(html: str, url: str | None, settings: CleanSettings) -> Cleaned:
             recall = _extract(root, url, fast=False)
         if _words(b.text for b in recall) > _words(b.text for b in blocks):
             blocks = recall
-    blocks = extend_to_repeated_items(blocks, segments, settings)
+    grown = extend_to_repeated_items(blocks, segments, settings)
+    if grown is blocks and not article:  # an article's teaser lists are related links
+        grown = add_item_grid(blocks, segments, settings)
+    blocks = grown
     kept = "\n".join(" ".join(b.text.split()) for b in blocks)
     for el, text, link_share in segments:
         if text not in kept:

@@ -105,6 +105,16 @@ def _word_counts(
     return words, links
 
 
+def _sibling_runs(parent: HtmlElement, words: dict[HtmlElement, int]) -> list[list[HtmlElement]]:
+    """Children of ``parent`` that hold text, grouped by tag and first class."""
+    runs: dict[tuple[str, str], list[HtmlElement]] = {}
+    for child in parent:
+        if isinstance(child.tag, str) and child in words:
+            first_class = (child.get("class") or "").split()[:1]
+            runs.setdefault((child.tag, "".join(first_class)), []).append(child)
+    return list(runs.values())
+
+
 def repeated_items(
     segments: list[tuple[HtmlElement, str, float]], min_words: float, settings: CleanSettings
 ) -> list[HtmlElement] | None:
@@ -119,12 +129,7 @@ def repeated_items(
     for parent, total in words.items():
         if total < min_words or total <= best_words:
             continue
-        runs: dict[tuple[str, str], list[HtmlElement]] = {}
-        for child in parent:
-            if isinstance(child.tag, str) and child in words:
-                first_class = (child.get("class") or "").split()[:1]
-                runs.setdefault((child.tag, "".join(first_class)), []).append(child)
-        for items in runs.values():
+        for items in _sibling_runs(parent, words):
             big = sum(1 for item in items if words[item] >= settings.repeat_item_words)
             n = sum(words[item] for item in items)
             if big < settings.repeat_min_items or n < min_words or n <= best_words:
@@ -132,6 +137,47 @@ def repeated_items(
             if sum(links[item] for item in items) > settings.repeat_max_link_share * n:
                 continue
             best_words, best = n, items
+    return best
+
+
+def item_grid(
+    segments: list[tuple[HtmlElement, str, float]],
+    kept: list[HtmlElement],
+    kept_words: int,
+    settings: CleanSettings,
+) -> list[HtmlElement] | None:
+    """The wordiest run of short like siblings next to the ``kept`` elements: a shop's
+    product cards under its category text, a news index's teasers under its intro.
+
+    A run is ``grid_min_items`` or more siblings of one kind (tag and first class), at
+    least four in five of them ``grid_item_min_words`` to ``grid_item_max_words`` words
+    long, ``grid_min_words`` words in all.
+    It must share one region with what the extractor kept: the smallest element holding
+    both has at most ``grid_max_region`` times their words, so a product grid in a
+    sidebar or a shipping banner carousel across the page does not count. None when no
+    run qualifies or nothing was kept."""
+    if not kept:
+        return None
+    words, _links = _word_counts(segments)
+    low, high = settings.grid_item_min_words, settings.grid_item_max_words
+    best_words = 0
+    best: list[HtmlElement] | None = None
+    for parent, total in words.items():
+        if total < settings.grid_min_words or total <= best_words:
+            continue
+        for items in _sibling_runs(parent, words):
+            short = sum(1 for item in items if low <= words[item] <= high)
+            n = sum(words[item] for item in items)
+            if short < settings.grid_min_items or short < 0.8 * len(items):
+                continue
+            if n < settings.grid_min_words or n <= best_words:
+                continue
+            best_words, best = n, items
+    if best is None:
+        return None
+    region = _common_ancestor([best[0].getparent(), *kept], best[0].getparent())
+    if words.get(region, 0) > settings.grid_max_region * (best_words + kept_words):
+        return None
     return best
 
 

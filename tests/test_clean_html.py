@@ -13,7 +13,7 @@ from pipeline.clean_html import clean_html, flatten_deep_html
 from pipeline.settings import CleanSettings
 
 DATA = Path(__file__).parent / "data" / "html"
-SCRAPINGHUB = Path("/work/shared/benchmarks/extraction")
+SCRAPINGHUB = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "extraction"
 SETTINGS = CleanSettings()
 
 

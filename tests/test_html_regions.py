@@ -17,6 +17,7 @@ from pipeline.html_ui_rules import ui_rule
 from pipeline.settings import CleanSettings
 
 SETTINGS = CleanSettings()
+WCXB_HTML = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "wcxb-dev" / "html"
 
 _CARD = """
 <li class="card"><h3><a href="/p/{n}">Hand-thrown stoneware mug number {n}</a></h3>
@@ -246,7 +247,7 @@ def test_a_run_that_does_not_hold_the_extracted_text_changes_nothing():
     assert extend_to_repeated_items(first_post, segments, few) == first_post
 
 
-WCXB_FORUM = Path("/work/shared/benchmarks/wcxb-dev/html/0524.html.gz")
+WCXB_FORUM = WCXB_HTML / "0524.html.gz"
 
 
 @pytest.mark.skipif(not WCXB_FORUM.is_file(), reason="../shared benchmarks not present")
