@@ -150,8 +150,8 @@ def item_grid(
     product cards under its category text, a news index's teasers under its intro.
 
     A run is ``grid_min_items`` or more siblings of one kind (tag and first class), at
-    least four in five of them ``grid_item_min_words`` to ``grid_item_max_words`` words
-    long, ``grid_min_words`` words in all.
+    least ``grid_min_short_share`` of them ``grid_item_min_words`` to
+    ``grid_item_max_words`` words long, ``grid_min_words`` words in all.
     It must share one region with what the extractor kept: the smallest element holding
     both has at most ``grid_max_region`` times their words, so a product grid in a
     sidebar or a shipping banner carousel across the page does not count. None when no
@@ -168,14 +168,15 @@ def item_grid(
         for items in _sibling_runs(parent, words):
             short = sum(1 for item in items if low <= words[item] <= high)
             n = sum(words[item] for item in items)
-            if short < settings.grid_min_items or short < 0.8 * len(items):
+            if short < max(settings.grid_min_items, settings.grid_min_short_share * len(items)):
                 continue
             if n < settings.grid_min_words or n <= best_words:
                 continue
             best_words, best = n, items
     if best is None:
         return None
-    region = _common_ancestor([best[0].getparent(), *kept], best[0].getparent())
+    parent = best[0].getparent()
+    region = _common_ancestor([parent, *kept], parent.getroottree().getroot())
     if words.get(region, 0) > settings.grid_max_region * (best_words + kept_words):
         return None
     return best
