@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -112,7 +113,13 @@ def _attr_reason(el: HtmlElement) -> tuple[str, str] | None:
     cls, ident = el.get("class"), el.get("id")
     if not cls and not ident:
         return None
-    names = f"{cls or ''} {ident or ''}".lower()
+    return _names_reason(f"{cls or ''} {ident or ''}")
+
+
+@lru_cache(maxsize=8192)
+def _names_reason(names: str) -> tuple[str, str] | None:
+    """Reason from class and id names (pages repeat the same few class strings)."""
+    names = names.lower()
     if not _NAMES.search(names):
         return None
     for token in _TOKEN_SPLIT.split(names):
