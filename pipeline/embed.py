@@ -131,10 +131,16 @@ def reference_basis() -> tuple[np.ndarray, np.ndarray] | None:
         return None
 
 
-def _basis_for(dims: int) -> tuple[np.ndarray, np.ndarray] | str | None:
+def _basis_for(dims: int, model: str = "") -> tuple[np.ndarray, np.ndarray] | str | None:
     """The fixed basis for ``dims`` axes, None to keep all axes, or "fit" when no shipped
-    basis has that many axes (the corpus's first chunk then fixes one)."""
-    if dims <= 0 or dims >= 384:
+    basis fits (the corpus's first chunk then fixes one): other axes than the shipped
+    basis has, or a configured ``model`` other than the packaged MiniLM, whose token
+    vectors live in a space of their own (another size, too: all-mpnet-base-v2 has 768)."""
+    if dims <= 0:
+        return None
+    if model:
+        return "fit"
+    if dims >= 384:
         return None
     basis = reference_basis()
     return basis if basis is not None and basis[1].shape[1] == dims else "fit"
@@ -220,7 +226,7 @@ def embed_with_tokens(
             texts, batch_size=batch_size, convert_to_numpy=True, show_progress_bar=False
         )
         return _normalise(np.asarray(vectors, dtype=np.float32)), "minilm", None
-    basis = _basis_for(token_dims)
+    basis = _basis_for(token_dims, model)
     fitted = not isinstance(basis, tuple)  # fitted on this corpus, or all axes kept
     if groups is None or isinstance(basis, str):
         groups = [len(texts[k : k + chunk]) for k in range(0, len(texts), chunk)]

@@ -9,7 +9,7 @@ import pytest
 from pipeline.align import align_claims
 from pipeline.align_select import inherit_through_copies, select_pairs
 from pipeline.align_tokens import TokenStore, fit_projection, idf_weights, pair_bertscore
-from pipeline.embed import embed_with_tokens
+from pipeline.embed import EmbedderUnavailable, embed_with_tokens, minilm_model_path
 from pipeline.segment import segment_claims
 from pipeline.settings import AlignSettings
 
@@ -45,6 +45,24 @@ def test_projection_keeps_the_main_axes_only_when_asked():
     assert fit_projection(sample, 0) is None
     mean, basis = fit_projection(sample, 4)
     assert basis.shape == (16, 4) and mean.shape == (16,)
+
+
+def test_a_configured_model_gets_a_token_basis_fitted_to_its_own_vectors():
+    # the shipped basis belongs to the packaged MiniLM; another model's token space (of
+    # another size, say 768) must not be projected on it. A folder given as the model
+    # takes the fitted path, whatever it holds.
+    try:
+        folder = str(minilm_model_path())
+    except EmbedderUnavailable:
+        pytest.skip("MiniLM is not installed here")
+    texts = [
+        f"Immunotherapy sentence number {n} about {w} and side effects."
+        for n, w in enumerate(["fatigue", "rash", "fever", "cough", "nausea", "diarrhoea"] * 30)
+    ]
+    vectors, method, store = embed_with_tokens(texts, model=folder, token_dims=128)
+    assert method == "minilm" and vectors.shape == (len(texts), 384)
+    assert store.vectors.shape[1] == 128
+    assert np.allclose(np.linalg.norm(store.vectors.astype(np.float32), axis=1), 1, atol=1e-2)
 
 
 @pytest.fixture(scope="module")
