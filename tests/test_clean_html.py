@@ -13,7 +13,6 @@ from pipeline.clean_html import clean_html, flatten_deep_html
 from pipeline.settings import CleanSettings
 
 DATA = Path(__file__).parent / "data" / "html"
-SCRAPINGHUB = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "extraction"
 SETTINGS = CleanSettings()
 
 
@@ -111,15 +110,14 @@ def test_huge_page_is_cleaned_or_refused_clearly():
     assert "Real article text" in kept
 
 
-def _scrapinghub_page(prefix: str) -> tuple[str, str]:
-    path = next((SCRAPINGHUB / "html").glob(prefix + "*.html.gz"))
-    gold = json.loads((SCRAPINGHUB / "ground-truth.json").read_text(encoding="utf-8"))
+def _scrapinghub_page(benchmark: Path, prefix: str) -> tuple[str, str]:
+    path = next((benchmark / "html").glob(prefix + "*.html.gz"))
+    gold = json.loads((benchmark / "ground-truth.json").read_text(encoding="utf-8"))
     with gzip.open(path) as fh:
         html = fh.read().decode("utf-8", "replace")
     return html, gold[path.name.split(".")[0]]["articleBody"]
 
 
-@pytest.mark.skipif(not SCRAPINGHUB.exists(), reason="shared benchmark not mounted")
 @pytest.mark.parametrize(
     ("prefix", "boilerplate", "reason"),
     [
@@ -127,8 +125,8 @@ def _scrapinghub_page(prefix: str) -> tuple[str, str]:
         ("0e014df693f18282", "Home Natural & Eco-Friendly", "navigation"),
     ],
 )
-def test_benchmark_page_keeps_gold_and_drops_boilerplate(prefix, boilerplate, reason):
-    html, gold = _scrapinghub_page(prefix)
+def test_benchmark_page_keeps_gold_and_drops_boilerplate(shared_dir, prefix, boilerplate, reason):
+    html, gold = _scrapinghub_page(shared_dir / "benchmarks" / "extraction", prefix)
     cleaned = clean_html(html, None, SETTINGS)
     text = render_text(cleaned.blocks)
     first_sentence = gold.split("\n")[0][:80]

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import gzip
-from pathlib import Path
 
 import lxml.html
-import pytest
 
 from pipeline.blocks import Block, render_text
 from pipeline.clean_html import clean_html, extend_to_repeated_items
@@ -17,7 +15,6 @@ from pipeline.html_ui_rules import ui_rule
 from pipeline.settings import CleanSettings
 
 SETTINGS = CleanSettings()
-WCXB_HTML = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "wcxb-dev" / "html"
 
 _CARD = """
 <li class="card"><h3><a href="/p/{n}">Hand-thrown stoneware mug number {n}</a></h3>
@@ -247,12 +244,9 @@ def test_a_run_that_does_not_hold_the_extracted_text_changes_nothing():
     assert extend_to_repeated_items(first_post, segments, few) == first_post
 
 
-WCXB_FORUM = WCXB_HTML / "0524.html.gz"
-
-
-@pytest.mark.skipif(not WCXB_FORUM.is_file(), reason="../shared benchmarks not present")
-def test_real_patient_forum_thread_keeps_the_replies():
-    html = gzip.decompress(WCXB_FORUM.read_bytes()).decode("utf-8", "replace")
+def test_real_patient_forum_thread_keeps_the_replies(shared_dir):
+    page = shared_dir / "benchmarks" / "wcxb-dev" / "html" / "0524.html.gz"
+    html = gzip.decompress(page.read_bytes()).decode("utf-8", "replace")
     text = render_text(clean_html(html, None, SETTINGS).blocks)
     assert "Hi and thank you to anyone who takes the time to reply to me." in text  # first post
     for reply in (  # later posts, by other members (the gold text of the benchmark page)

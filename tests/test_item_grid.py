@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import gzip
-from pathlib import Path
 
 import lxml.html
-import pytest
 
 from pipeline.blocks import Block, render_text
 from pipeline.clean_html import add_item_grid, clean_html, declares_article
@@ -15,7 +13,6 @@ from pipeline.html_blocks import text_segments
 from pipeline.settings import CleanSettings
 
 SETTINGS = CleanSettings()
-BENCHMARKS = Path(__file__).resolve().parents[2] / "shared" / "benchmarks"
 
 _INTRO = (
     "Our mesh task chairs keep you cool through long working days. Choose a padded "
@@ -91,12 +88,9 @@ def test_a_page_that_calls_itself_an_article_is_recognised():
     assert not declares_article(lxml.html.document_fromstring(_category_page()))
 
 
-WCXB_SHOP = BENCHMARKS / "wcxb-dev" / "html" / "4468.html.gz"
-
-
-@pytest.mark.skipif(not WCXB_SHOP.is_file(), reason="../shared benchmarks not present")
-def test_real_category_page_keeps_its_products():
-    html = gzip.decompress(WCXB_SHOP.read_bytes()).decode("utf-8", "replace")
+def test_real_category_page_keeps_its_products(shared_dir):
+    page = shared_dir / "benchmarks" / "wcxb-dev" / "html" / "4468.html.gz"
+    html = gzip.decompress(page.read_bytes()).decode("utf-8", "replace")
     text = render_text(clean_html(html, None, SETTINGS).blocks)
     assert "consider the benefits of a padded seat versus a full-mesh seat" in text  # intro
     for product in (  # cards of the grid (the benchmark's gold text has them)
@@ -107,12 +101,9 @@ def test_real_category_page_keeps_its_products():
         assert product in text
 
 
-NEWS_ARTICLE = BENCHMARKS / "extraction" / "html"
-
-
-@pytest.mark.skipif(not NEWS_ARTICLE.is_dir(), reason="../shared benchmarks not present")
-def test_real_news_article_keeps_its_breaking_news_teasers_out():
-    path = next(NEWS_ARTICLE.glob("e372e42c0a3df7b8*.html.gz"))
+def test_real_news_article_keeps_its_breaking_news_teasers_out(shared_dir):
+    articles = shared_dir / "benchmarks" / "extraction" / "html"
+    path = next(articles.glob("e372e42c0a3df7b8*.html.gz"))
     html = gzip.decompress(path.read_bytes()).decode("utf-8", "replace")
     text = render_text(clean_html(html, None, SETTINGS).blocks)
     assert "US Senate unanimously passes Hong Kong rights bill" not in text
