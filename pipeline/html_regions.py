@@ -9,6 +9,8 @@ read straight from the already-parsed tree: no second extractor run.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from lxml import etree
 from lxml.html import HtmlElement
 
@@ -115,6 +117,25 @@ def _sibling_runs(parent: HtmlElement, words: dict[HtmlElement, int]) -> list[li
     return list(runs.values())
 
 
+def _wordiest_run(
+    words: dict[HtmlElement, int],
+    min_words: float,
+    qualifies: Callable[[list[HtmlElement], int], bool],
+) -> tuple[list[HtmlElement] | None, int]:
+    """The run of like siblings (:func:`_sibling_runs`) with the most words, at least
+    ``min_words``, for which ``qualifies(items, words)`` holds; with its word count."""
+    best_words = 0
+    best: list[HtmlElement] | None = None
+    for parent, total in words.items():
+        if total < min_words or total <= best_words:
+            continue
+        for items in _sibling_runs(parent, words):
+            n = sum(words[item] for item in items)
+            if n >= min_words and n > best_words and qualifies(items, n):
+                best_words, best = n, items
+    return best, best_words
+
+
 def repeated_items(
     segments: list[tuple[HtmlElement, str, float]], min_words: float, settings: CleanSettings
 ) -> list[HtmlElement] | None:
@@ -124,20 +145,13 @@ def repeated_items(
     ``repeat_max_link_share`` of its words in links (not a menu) and ``min_words`` words.
     None when no run qualifies. ``segments`` are :func:`text_segments` of the page."""
     words, links = _word_counts(segments)
-    best_words = 0
-    best: list[HtmlElement] | None = None
-    for parent, total in words.items():
-        if total < min_words or total <= best_words:
-            continue
-        for items in _sibling_runs(parent, words):
-            big = sum(1 for item in items if words[item] >= settings.repeat_item_words)
-            n = sum(words[item] for item in items)
-            if big < settings.repeat_min_items or n < min_words or n <= best_words:
-                continue
-            if sum(links[item] for item in items) > settings.repeat_max_link_share * n:
-                continue
-            best_words, best = n, items
-    return best
+
+    def qualifies(items: list[HtmlElement], n: int) -> bool:
+        big = sum(1 for item in items if words[item] >= settings.repeat_item_words)
+        linked = sum(links[item] for item in items)
+        return big >= settings.repeat_min_items and linked <= settings.repeat_max_link_share * n
+
+    return _wordiest_run(words, min_words, qualifies)[0]
 
 
 def item_grid(
@@ -160,19 +174,12 @@ def item_grid(
         return None
     words, _links = _word_counts(segments)
     low, high = settings.grid_item_min_words, settings.grid_item_max_words
-    best_words = 0
-    best: list[HtmlElement] | None = None
-    for parent, total in words.items():
-        if total < settings.grid_min_words or total <= best_words:
-            continue
-        for items in _sibling_runs(parent, words):
-            short = sum(1 for item in items if low <= words[item] <= high)
-            n = sum(words[item] for item in items)
-            if short < max(settings.grid_min_items, settings.grid_min_short_share * len(items)):
-                continue
-            if n < settings.grid_min_words or n <= best_words:
-                continue
-            best_words, best = n, items
+
+    def qualifies(items: list[HtmlElement], _n: int) -> bool:
+        short = sum(1 for item in items if low <= words[item] <= high)
+        return short >= max(settings.grid_min_items, settings.grid_min_short_share * len(items))
+
+    best, best_words = _wordiest_run(words, settings.grid_min_words, qualifies)
     if best is None:
         return None
     parent = best[0].getparent()
