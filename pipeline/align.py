@@ -17,8 +17,10 @@ runs over document pairs only, each scored with one matrix product.
    alike) does not count. On the seed pairs this
    beat the cosine margin clearly (benchmarks/bench_align.py --ablation). Without
    MiniLM the cosine margin of the lexical vectors stands in.
-4. Score: ``semantic_weight`` x the margin mapped to 0..1, plus the rest x content-word
-   overlap (stemmed, stop words dropped).
+4. Score: a logistic model over the pair's absolute similarity (BERTScore, else
+   cosine), its cosine, its margin and its content-word overlap: the estimated
+   probability that both sentences state the same fact (align_pairs.calibrated_score).
+   List items are embedded as their own words, not with their list's intro.
 5. Steps 2-4 see one document pair at a time (pipeline.align_pairs), so a cache keeps
    each pair's scores and a rebuild scores only the pairs of new or changed pages.
 6. Selection and copy inheritance: pipeline.align_select.
@@ -75,18 +77,38 @@ def align_claims(
 ) -> pd.DataFrame:
     """Aligned claim pairs across documents, one row per pair (``sentence_a < sentence_b``).
 
-    Columns: sentence and doc ids of both sides, ``score`` (0..1), ``cosine``, ``margin``
-    (BERTScore margin with MiniLM, cosine margin without), ``lexical`` (content-word
-    overlap), ``method`` (which embedder scored it) and ``same_group`` (both sides in one
-    copy group, e.g. a spun copy and its original). Each document's claims are embedded
-    on their own, so ``cache`` (optional) can keep their vectors between builds.
+    Columns: sentence and doc ids of both sides, ``score`` (0..1: the estimated
+    probability that both state the same fact), ``cosine``, ``margin`` (BERTScore margin
+    with MiniLM, cosine margin without), ``similarity`` (BERTScore, else cosine),
+    ``lexical`` (content-word overlap), ``method`` (which embedder scored it) and
+    ``same_group`` (both sides in one copy group, e.g. a spun copy and its original).
+    Each document's claims are embedded on their own, so ``cache`` (optional) can keep
+    their vectors between builds.
     """
-    if sentences is None or sentences.empty:
+    found = candidate_table(sentences, documents, settings, cache)
+    if found is None:
         return _empty()
+    claims, table, method = found
+    groups, derived = _group_maps(documents)
+    return select_pairs(claims, table, groups, derived, method, settings)
+
+
+def candidate_table(
+    sentences: pd.DataFrame,
+    documents: pd.DataFrame,
+    settings: AlignSettings,
+    cache: DocCache | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, str] | None:
+    """(claim rows, every scored candidate pair, method), or None when nothing aligns.
+
+    The candidates' ``a`` and ``b`` are rows of the claim table; their values are those
+    :func:`align_claims` selects from (benchmarks fit the score on them)."""
+    if sentences is None or sentences.empty:
+        return None
     claims = sentences[sentences["is_claim"].astype(bool)].sort_values(["doc_id", "position"])
     claims = claims.reset_index(drop=True)
     if claims["doc_id"].nunique() < 2:
-        return _empty()
+        return None
     runs = claims["doc_id"].astype(str)
     groups = runs.groupby(runs, sort=False).size().tolist()  # one run of rows per document
     kept = None
@@ -95,7 +117,7 @@ def align_claims(
             cache, embedding_identity(settings.embedder_model, settings.embed_batch_size)
         )
     vectors, method, tokens = embed_with_tokens(
-        claims["text"].astype(str).tolist(),
+        embedding_texts(claims, settings),
         settings.embedder,
         settings.embedder_model,
         settings.embed_batch_size,
@@ -109,21 +131,31 @@ def align_claims(
     bounds = [*starts.tolist(), len(claims)]  # claims are sorted by doc_id: contiguous rows
     centroids = np.add.reduceat(vectors, starts, axis=0)
     centroids /= np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-9)
-    groups, derived = _group_maps(documents)
+    _groups, derived = _group_maps(documents)
     lists = claims["list_id"].fillna("").astype(str)
     passages = np.unique(
         np.where(lists != "", lists, claims["sentence_id"].astype(str)), return_inverse=True
     )[1]
     pairs = candidate_document_pairs(list(doc_ids), centroids, derived, settings.doc_neighbours)
     if not pairs:
-        return _empty()
+        return None
     identity = kept.identity if kept is not None else []
     terms = term_matrix(claims["own_text"].astype(str).tolist())
     table = scored_candidates(
         claims, (vectors, tokens, method, identity), passages, terms, pairs, bounds, settings, cache
     )
     release_freed_memory()  # each document pair's token copies
-    return select_pairs(claims, table, groups, derived, method, settings)
+    return claims, table, method
+
+
+def embedding_texts(claims: pd.DataFrame, settings: AlignSettings) -> list[str]:
+    """What each claim is embedded as: its own words, with its list's intro only when the
+    item is too short to say anything alone ("Oral"). Two items of one list then align
+    only when they say the same thing, never because they share the intro."""
+    own = claims["own_text"].astype(str)
+    text = claims["text"].astype(str)
+    short = own.str.count(r"[^\W_]+") < settings.min_claim_words
+    return text.where(short | (claims["kind"] != "item"), own).tolist()
 
 
 def _group_maps(documents: pd.DataFrame) -> tuple[dict[str, str], dict[str, str]]:

@@ -12,7 +12,6 @@ Content-word overlap and the final score are cheap and computed over the whole t
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import json
 
@@ -27,7 +26,12 @@ from pipeline.settings import AlignSettings
 
 STEP = "align-pair"
 # what a pair's entry holds, in this order and with these types (one raw buffer each)
-_ARRAYS = (("a", np.int64), ("b", np.int64), ("cosine", np.float32), ("margin", np.float64))
+_ARRAYS = (
+    ("a", np.int64), ("b", np.int64), ("cosine", np.float32), ("margin", np.float64),
+    ("similarity", np.float32),
+)  # fmt: skip
+# Bumped when what an entry holds changes (old entries are then misses, not errors).
+_FORMAT = 2
 
 
 def _baseline(sims: np.ndarray, passages: np.ndarray, k: int) -> np.ndarray:
@@ -108,11 +112,17 @@ def score_document_pair(
     a, b, cosine, margin = pair_candidates(
         vectors, passages, ra, rb, k, settings.candidates_per_sentence
     )
+    similarity = cosine
     if tokens is not None and len(a):
         local = pair_tokens(*tokens)
-        scores = pair_bertscore(local, a - ra[0], b - rb[0] + len(ra), settings.max_sentence_tokens)
-        margin = token_margin(a, b, scores, passages, k)
-    found = {"a": a - ra[0], "b": b - rb[0], "cosine": cosine, "margin": margin}
+        similarity = pair_bertscore(
+            local, a - ra[0], b - rb[0] + len(ra), settings.max_sentence_tokens
+        )
+        margin = token_margin(a, b, similarity, passages, k)
+    found = {
+        "a": a - ra[0], "b": b - rb[0], "cosine": cosine, "margin": margin,
+        "similarity": similarity,
+    }  # fmt: skip
     return {name: np.asarray(found[name], dtype=kind) for name, kind in _ARRAYS}
 
 
@@ -147,7 +157,7 @@ def scored_candidates(
     # lexical vectors weigh terms by their document frequency in the whole corpus
     use_cache = cache is not None and cache.enabled and method == "minilm"
     prints = document_fingerprints(claims, passages, bounds) if use_cache else []
-    config = [method, identity, dataclasses.asdict(settings)]
+    config = [_FORMAT, method, identity, _scoring_settings(settings)]
     docs: dict[int, DocTokens] = {}
     parts, hits = [], 0
     for i, j in pairs:
@@ -171,9 +181,32 @@ def scored_candidates(
         cache.count(STEP, hits, len(pairs) - hits)
     table = pd.DataFrame({name: np.concatenate([p[name] for p in parts]) for name, _ in _ARRAYS})
     table["lexical"] = pair_overlap(terms, table["a"].to_numpy(), table["b"].to_numpy())
-    w = settings.semantic_weight
-    table["score"] = w * semantic_score(table["margin"]) + (1.0 - w) * table["lexical"]
+    table["score"] = calibrated_score(table, settings)
     return table
+
+
+def _scoring_settings(settings: AlignSettings) -> dict:
+    """The settings a pair's cached arrays depend on (not the score's cuts or weights)."""
+    used = ("margin_k", "candidates_per_sentence", "token_score", "token_dims",
+            "max_sentence_tokens", "embedder", "embedder_model")  # fmt: skip
+    return {name: getattr(settings, name) for name in used}
+
+
+def calibrated_score(table: pd.DataFrame, settings: AlignSettings) -> np.ndarray:
+    """The estimated probability that the two sentences state the same fact: a logistic
+    model over the pair's absolute similarity (BERTScore with MiniLM, else cosine), its
+    sentence cosine, its margin over the sentences' usual company (0..1) and its
+    content-word overlap, fitted on labelled pairs (benchmarks/fit_alignment_score.py).
+    An absolute similarity is in it so that the best partner in an unrelated document
+    does not look good only because everything else there looks worse."""
+    logit = (
+        settings.score_bias
+        + settings.score_weight_similarity * table["similarity"].to_numpy(np.float64)
+        + settings.score_weight_cosine * table["cosine"].to_numpy(np.float64)
+        + settings.score_weight_margin * semantic_score(table["margin"])
+        + settings.score_weight_lexical * table["lexical"].to_numpy(np.float64)
+    )
+    return 1.0 / (1.0 + np.exp(-logit))
 
 
 def _load(cache: DocCache, key: str) -> dict[str, np.ndarray] | None:

@@ -27,11 +27,12 @@ ALIGNMENT_COLUMNS = [
     "score",
     "cosine",
     "margin",
+    "similarity",
     "lexical",
     "method",
     "same_group",
 ]
-_VALUES = ["score", "cosine", "margin", "lexical"]
+_VALUES = ["score", "cosine", "margin", "similarity", "lexical"]
 
 
 def _sibling_items(
@@ -132,6 +133,7 @@ def select_pairs(
             "score": kept["score"].astype(float).round(4).to_numpy(),
             "cosine": kept["cosine"].astype(float).round(4).to_numpy(),
             "margin": kept["margin"].astype(float).round(4).to_numpy(),
+            "similarity": kept["similarity"].astype(float).round(4).to_numpy(),
             "lexical": kept["lexical"].astype(float).round(4).to_numpy(),
             "method": f"{method}+lexical",
             "same_group": group_of[first] == group_of[second],

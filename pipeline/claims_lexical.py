@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import sparse
 
-from pipeline.embed import content_terms
+from pipeline.text_words import content_terms
 
 
 def term_matrix(texts: list[str]) -> sparse.csr_matrix:

@@ -16,11 +16,11 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from spacy.lang.en.stop_words import STOP_WORDS
 
 from pipeline.align_tokens import TokenStore, coordinates, fit_projection, project
 from pipeline.cache import EmbeddingCache, sha256_text
 from pipeline.settings import AlignSettings
+from pipeline.text_words import content_terms
 
 LEXICAL_DIMS = 512
 _WORD = re.compile(r"[^\W_]+")
@@ -56,19 +56,6 @@ def _load_minilm(path: str):  # -> SentenceTransformer (import kept lazy)
     if not Path(path, "model.safetensors").exists() and not Path(path, "config.json").exists():
         raise EmbedderUnavailable(f"no model weights under {path}")
     return SentenceTransformer(path, device="cpu", local_files_only=True)
-
-
-def stem(word: str) -> str:
-    """A crude English suffix stripper (enough to match 'cells'~'cell', 'treats'~'treat')."""
-    for suffix in ("ations", "ation", "ings", "ing", "ies", "ed", "es", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
-    return word
-
-
-def content_terms(text: str) -> list[str]:
-    """Stemmed, lower-cased words of ``text`` that are not stop words."""
-    return [stem(w) for w in _WORD.findall(text.lower()) if w not in STOP_WORDS]
 
 
 def _bucket(feature: str) -> tuple[int, float]:

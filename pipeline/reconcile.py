@@ -1,10 +1,21 @@
-"""Reconcile aligned sentences into claims with citations, support and conflicts.
+"""Reconcile aligned sentences into claims with citations, support, review and conflicts.
 
-Claims are clusters of aligned sentences built greedily from the best alignment down
-(a deterministic, constrained single-link): a cluster holds at most one passage per
-document (a passage is a sentence, or the items of one list, so one sentence can
-gather several bullets), and two clusters joined by a conflicting alignment never merge.
-Conflict rules (pipeline.conflicts) run only on alignments between different groups.
+Every alignment's score is the estimated probability that its two sentences state the
+same fact. Each alignment between two source groups is first judged on what the two
+sentences pin down (pipeline.conflicts.judge_pair):
+
+- ``same`` and scored at least ``cite_score``: a citation link;
+- ``same`` and scored from ``review_score`` up to ``cite_score``: not a citation; the
+  sentence goes to the claim's review list for editors (review.jsonl);
+- ``conflict`` (another amount, rate or polarity of one subject) and scored at least
+  ``conflict_score``: the two claims are in conflict, and never merge;
+- ``different`` (another population, condition or strength): two claims, no link.
+
+Alignments inside one copy group (a copy and its original) link at ``cite_score`` too,
+without the slot rules (a spun copy garbles wording, not facts). Claims are clusters of
+citation links built greedily from the best link down: a cluster holds at most one
+passage per document (a passage is a sentence, or the items of one list), and two
+clusters merge only when ``min_link_share`` of their cross-document pairs are linked.
 """
 
 from __future__ import annotations
@@ -15,7 +26,7 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-from pipeline.conflicts import find_conflict
+from pipeline.conflicts import judge_pair
 from pipeline.segment import _words
 from pipeline.settings import ReconcileSettings
 
@@ -26,6 +37,7 @@ CLAIM_COLUMNS = [
 SOURCE_COLUMNS = [
     "key", "doc_id", "url", "publisher", "title", "retrieved", "trust", "group_id", "relation",
 ]  # fmt: skip
+CLAIM_COLUMNS.insert(CLAIM_COLUMNS.index("conflicts") + 1, "review")
 # Lower is more original; a spun copy never gives the canonical wording.
 RELATION_RANK = {
     "original": 0, "near_duplicate": 1, "partial_copy": 2, "exact_duplicate": 3, "spun_copy": 9,
@@ -148,6 +160,40 @@ class _Clusters:
         self.cannot[keep] |= self.cannot.pop(drop)
 
 
+def _edges(
+    alignments: pd.DataFrame | None, rows: dict, info: dict, settings: ReconcileSettings
+) -> tuple[list, list, list]:
+    """Alignments judged: citation links, review links and conflict links, each a list
+    of (-score, a, b, kind), best first."""
+    cite, review, conflict = [], [], []
+    if alignments is None or alignments.empty:
+        return cite, review, conflict
+    copied = {d for d, r in info.items() if r["relation"] != "original"}
+    for a, b, score in zip(
+        alignments["sentence_a"], alignments["sentence_b"], alignments["score"], strict=True
+    ):
+        if a not in rows or b not in rows or float(score) < settings.review_score:
+            continue
+        score = float(score)
+        ga, gb = info[rows[a]["doc_id"]]["group_id"], info[rows[b]["doc_id"]]["group_id"]
+        if ga == gb:
+            if score >= settings.cite_score:
+                cite.append((-score, a, b, None))
+            continue
+        verdict, kind = judge_pair(str(rows[a]["text"]), str(rows[b]["text"]))
+        if verdict == "conflict" and score >= settings.conflict_score:
+            conflict.append((-score, a, b, kind))
+        elif verdict == "same":
+            (cite if score >= settings.cite_score else review).append((-score, a, b, None))
+    # At equal score an original's alignment goes before a copy's (a copy inherits its
+    # original's alignments), so claims and conflict details quote the original's wording.
+    def order(edge: tuple) -> tuple:
+        neg, a, b, _kind = edge
+        return (neg, rows[a]["doc_id"] in copied or rows[b]["doc_id"] in copied, a, b)
+
+    return sorted(cite, key=order), sorted(review, key=order), sorted(conflict, key=order)
+
+
 def reconcile_claims(
     sentences: pd.DataFrame,
     alignments: pd.DataFrame,
@@ -163,46 +209,19 @@ def reconcile_claims(
     claims = claims[claims["doc_id"].isin(info)]
     rows = {r["sentence_id"]: r for r in claims.to_dict("records")}
     passages = {s: (r["doc_id"], _text(r.get("list_id")) or s) for s, r in sorted(rows.items())}
-    edges = []
-    if alignments is not None and not alignments.empty:
-        for a, b, score in zip(
-            alignments["sentence_a"], alignments["sentence_b"], alignments["score"], strict=True
-        ):
-            if a in rows and b in rows and float(score) >= settings.min_alignment_score:
-                edges.append((-float(score), a, b))
-    # At equal score an original's alignment goes before a copy's (a copy inherits its
-    # original's alignments), so conflict details quote the original's wording.
-    copied = {d for d, r in info.items() if r["relation"] != "original"}
-    edges.sort(
-        key=lambda e: (e[0], rows[e[1]]["doc_id"] in copied or rows[e[2]]["doc_id"] in copied, e)
-    )
-    links = {frozenset((a, b)) for _score, a, b in edges}
-    clusters = _Clusters(passages, links, settings.min_link_share)
-    conflicts: list[tuple[str, str, str, float]] = []
-    for neg_score, a, b in edges:
-        ga, gb = info[rows[a]["doc_id"]]["group_id"], info[rows[b]["doc_id"]]["group_id"]
-        kind = (
-            None
-            if ga == gb
-            else find_conflict(rows[a]["text"], rows[b]["text"], settings.list_match_share)
-        )
-        if kind:
-            conflicts.append((a, b, kind, -neg_score))
-            clusters.forbid(a, b)
-    conflicting = {(a, b) for a, b, _kind, _score in conflicts}
-    for _neg_score, a, b in edges:
-        if (a, b) not in conflicting:
-            clusters.union(a, b)
-    edge_score: dict[str, float] = {}
-    for neg_score, a, b in edges:
-        if clusters.find(a) == clusters.find(b):
-            edge_score[a] = max(edge_score.get(a, 0.0), -neg_score)
-            edge_score[b] = max(edge_score.get(b, 0.0), -neg_score)
+    cite, review, conflicts = _edges(alignments, rows, info, settings)
+    links = {frozenset((a, b)): -neg for neg, a, b, _ in cite}
+    clusters = _Clusters(passages, set(links), settings.min_link_share)
+    for _neg, a, b, _kind in conflicts:
+        clusters.forbid(a, b)
+    for _neg, a, b, _kind in cite:
+        clusters.union(a, b)
     by_root: dict[str, list[str]] = {}
     for s in sorted(rows):
         by_root.setdefault(clusters.find(s), []).append(s)
-    built = _build_claims(by_root, rows, info, edge_score)
-    _attach_conflicts(built, conflicts, rows, clusters)
+    built = _build_claims(by_root, rows, info, links)
+    _attach_review(built, review, rows, info, clusters)
+    _attach_conflicts(built, conflicts, rows, info, clusters)
     frame = pd.DataFrame(list(built.values()), columns=CLAIM_COLUMNS)
     return frame.sort_values(["order", "claim_id"]).reset_index(drop=True), sources
 
@@ -218,7 +237,7 @@ def _rank(sentence: dict, doc: dict) -> tuple:
 
 
 def _build_claims(
-    by_root: dict[str, list[str]], rows: dict, info: dict, edge_score: dict[str, float]
+    by_root: dict[str, list[str]], rows: dict, info: dict, links: dict[frozenset, float]
 ) -> dict[str, dict]:
     built: dict[str, dict] = {}
     used_ids: set[str] = set()
@@ -252,7 +271,7 @@ def _build_claims(
                 "doc_id": rows[s]["doc_id"],
                 "sentence_id": s,
                 "text": rows[s]["text"],
-                "score": 1.0 if s == canon["sentence_id"] else round(edge_score.get(s, 0.0), 4),
+                "score": _support_score(s, canon["sentence_id"], members, links),
                 "via": info[rows[s]["doc_id"]]["relation"],
             }
             for s in ranked
@@ -265,6 +284,7 @@ def _build_claims(
             "citations": list(groups.values()),
             "support": support,
             "conflicts": [],
+            "review": [],
             "doc_id": canon["doc_id"],
             "sentence_id": canon["sentence_id"],
             "section": _text(canon.get("section")),
@@ -273,18 +293,73 @@ def _build_claims(
     return built
 
 
-def _attach_conflicts(
-    built: dict[str, dict], conflicts: list, rows: dict, clusters: _Clusters
+def _support_score(sentence: str, canon: str, members: list[str], links: dict) -> float:
+    """1.0 for the canonical sentence itself; else the score of its link to the canonical
+    sentence (the probability that it states that fact), or, for a member linked to the
+    claim through other members only, its best link inside the claim."""
+    if sentence == canon:
+        return 1.0
+    direct = links.get(frozenset((sentence, canon)))
+    if direct is None:
+        direct = max((links.get(frozenset((sentence, m)), 0.0) for m in members), default=0.0)
+    return round(direct, 4)
+
+
+def _attach_review(
+    built: dict[str, dict], review: list, rows: dict, info: dict, clusters: _Clusters
 ) -> None:
-    for a, b, kind, _score in conflicts:
+    """Review links of a claim's canonical sentence: the other sentence, unless its
+    source group already supports the claim."""
+    seen: set[tuple[str, str]] = set()
+    for neg, a, b, _kind in review:
+        for mine, other in ((a, b), (b, a)):
+            claim = built.get(clusters.find(mine))
+            if claim is None or claim["sentence_id"] != mine:
+                continue
+            group = info[rows[other]["doc_id"]]["group_id"]
+            cited = {info[s["doc_id"]]["group_id"] for s in claim["support"]}
+            if group in cited or (claim["claim_id"], other) in seen:
+                continue
+            seen.add((claim["claim_id"], other))
+            claim["review"].append(
+                {
+                    "doc_id": rows[other]["doc_id"],
+                    "sentence_id": other,
+                    "text": rows[other]["text"],
+                    "score": round(-neg, 4),
+                }
+            )
+    for claim in built.values():
+        claim["review"].sort(key=lambda r: (-r["score"], r["sentence_id"]))
+
+
+def _side(sentence: str, rows: dict, info: dict) -> dict:
+    doc = info[rows[sentence]["doc_id"]]
+    return {
+        "key": doc["key"],
+        "doc_id": rows[sentence]["doc_id"],
+        "sentence_id": sentence,
+        "text": rows[sentence]["text"],
+    }
+
+
+def _attach_conflicts(
+    built: dict[str, dict], conflicts: list, rows: dict, info: dict, clusters: _Clusters
+) -> None:
+    """Conflict entries on both claims: the type, which source states which side, and a
+    one-line detail ("MedlinePlus: ...; Cleveland Clinic: ...")."""
+    for _neg, a, b, kind in conflicts:
         ca, cb = built.get(clusters.find(a)), built.get(clusters.find(b))
         if ca is None or cb is None or ca is cb:
             continue
-        detail = f'"{rows[a]["text"]}" vs "{rows[b]["text"]}"'
-        for mine, other, text in ((ca, cb, detail), (cb, ca, detail)):
-            if not any(c["claim_id"] == other["claim_id"] for c in mine["conflicts"]):
-                entry = {"claim_id": other["claim_id"], "type": kind, "detail": text}
-                mine["conflicts"].append(entry)
-                mine["status"] = "conflict"
+        for mine, other, (x, y) in ((ca, cb, (a, b)), (cb, ca, (b, a))):
+            if any(c["claim_id"] == other["claim_id"] for c in mine["conflicts"]):
+                continue
+            sides = [_side(x, rows, info), _side(y, rows, info)]
+            detail = "; ".join(f'{side["key"]}: "{side["text"]}"' for side in sides)
+            mine["conflicts"].append(
+                {"claim_id": other["claim_id"], "type": kind, "detail": detail, "sides": sides}
+            )
+            mine["status"] = "conflict"
     for claim in built.values():
         claim["conflicts"].sort(key=lambda c: (c["claim_id"], c["type"]))

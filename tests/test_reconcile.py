@@ -145,10 +145,9 @@ def test_conflict_rules():
     assert find_conflict("It works in around 25% of patients.", "It works in 40% of patients.") == (
         "number"
     )
+    # two complementary lists of side effects: both true, never a conflict
     sides = "Side effects include muscle pain, chest pain, headaches and loss of appetite."
-    assert find_conflict(sides, "Side effects include flu-like symptoms, fever, or rash.") == (
-        "different_lists"
-    )
+    assert find_conflict(sides, "Side effects include flu-like symptoms, fever, or rash.") is None
 
 
 def test_spinner_noise_is_no_conflict():
