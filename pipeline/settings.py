@@ -120,6 +120,16 @@ class CleanSettings:
     min_secondary_words: int = 60
     # Text clean: a line of at most this many words that could be a heading, is one.
     heading_max_words: int = 12
+    # Text clean: publisher chrome (review dates, helpline/chat/leaflet calls-to-action,
+    # promos, registration footers, feedback prompts; text_chrome.py) is a short paragraph
+    # of its own: its vocabularies judge units up to this many words, longer ones are prose.
+    chrome_line_max_words: int = 30
+    # Text clean: ...label-like chrome (reference codes, "Reviewed by X", "Print | Share",
+    # a file size) only up to this many words.
+    chrome_label_max_words: int = 12
+    # Text clean: ...disclaimers run longer (a standard one is ~50 words); their wording is
+    # specific, so they are judged up to the HTML/text footer disclaimer limit.
+    chrome_disclaimer_max_words: int = 80
     # Block rules: widget/share/CTA vocabularies only judge blocks up to this factor of
     # each rule's own word limit (1.0 = the limits documented in text_signals.py).
     widget_words_scale: float = 1.0
@@ -216,8 +226,15 @@ class AlignSettings:
     # Neighbours averaged for a sentence's margin baseline (Artetxe & Schwenk 2019);
     # with BERTScore 3 beat 2 and 4 on the tune half of the seed pairs (bench_align.py).
     margin_k: int = 3
-    # Weight of the margin score; the rest is content-word overlap (tune half: .75 > .5, 1).
-    semantic_weight: float = 0.75
+    # The pair score is a logistic model: the estimated probability that two sentences
+    # state the same fact (fitted by benchmarks/fit_alignment_score.py on the tune half
+    # of the labelled pairs, tests/data/align/). Inputs: BERTScore (absolute), sentence
+    # cosine, the margin over the sentences' usual company (0..1), content-word overlap.
+    score_bias: float = -14.0
+    score_weight_similarity: float = 10.0
+    score_weight_cosine: float = 4.0
+    score_weight_margin: float = 2.0
+    score_weight_lexical: float = 2.0
     # Candidate pairs per sentence kept for scoring (best cosine margins in the other
     # document); they are also the neighbours of the BERTScore margin (tune: 5 > 4, 6).
     candidates_per_sentence: int = 5
@@ -246,13 +263,18 @@ class AlignSettings:
 class ReconcileSettings:
     """Canonical wording, citations and conflict rules."""
 
-    # Alignments below this score do not join claims (align_claims has its own cut).
-    min_alignment_score: float = 0.0
+    # Alignment scores are probabilities that two sentences state the same fact
+    # (AlignSettings.score_*). A support is cited from ``cite_score`` (chosen on the tune
+    # half of the labelled pairs for citation precision >= .95, bench_claims.py) ...
+    cite_score: float = 0.8
+    # ... and from ``review_score`` up to it goes to the editors' review queue instead.
+    review_score: float = 0.5
+    # Two wordings of one subject with incompatible amounts, rates or polarity are a
+    # conflict only when they align at least this well (same subject, not a look-alike).
+    conflict_score: float = 0.6
     # A claim takes in another only when this share of their cross-document sentence pairs
-    # is aligned (0.5: average link; single link chained "given in cycles" into routes).
-    min_link_share: float = 0.5
-    # Two enumerations conflict when less than this share of the shorter one is matched.
-    list_match_share: float = 0.34
+    # is linked (1.0: every support is linked to every other, so to the canonical wording).
+    min_link_share: float = 1.0
     # Longest citation key; longer publisher names or hosts are cut.
     max_key_length: int = 24
 
