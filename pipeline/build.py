@@ -151,6 +151,7 @@ SORT_KEYS = {
     "relations.jsonl": ["original", "copy"],
     "sentences.jsonl": ["doc_id", "sentence_id"],
     "alignments.jsonl": ["sentence_a", "sentence_b"],
+    "review.jsonl": ["claim_id", "sentence_id"],
     "sources.csv": ["key"],
 }
 

@@ -32,13 +32,21 @@ The file holds arrays of tables, one per kind of decision; every entry may carry
     claim_id = "c_..."
     sentence_id = "004_x#s012"
 
+    [[review]]             # a sentence of the claim's review queue (processed/review.jsonl)
+    claim_id = "c_..."
+    sentence_id = "004_x#s012"
+    accept = true          # true: it supports the claim and its source counts; false: not
+
 Where they apply: exclude and trust right after ingest + clean; not_related and
-relation after copy detection (groups are recomputed); pin, merge and split after
-reconcile. Each decision gets one row in processed/decisions.jsonl with its status:
-``applied``; ``stale`` (its target is gone from this build, e.g. a claim_id that no
-longer exists); or ``error`` (a doc_id that names no document in raw/: also one row
-in errors.jsonl). A file that is not valid TOML, an unknown kind, an unknown or
-missing key, or a value of the wrong type is a :class:`DecisionsError` naming the entry.
+relation after copy detection (groups are recomputed); after reconcile merge, then
+review (so a claim_id merged away still finds its survivor's queue, which is what
+review.jsonl lists), then split and pin. Each decision gets one row in
+processed/decisions.jsonl with its status: ``applied``; ``stale`` (its target is gone
+from this build, e.g. a claim_id that no longer exists, or a review sentence that is
+no longer waiting in that claim's queue); or ``error`` (a doc_id that names no
+document in raw/: also one row in errors.jsonl). A file that is not valid TOML, an
+unknown kind, an unknown or missing key, or a value of the wrong type is a
+:class:`DecisionsError` naming the entry.
 """
 
 from __future__ import annotations
@@ -124,7 +132,17 @@ class Split:
     note: str = ""
 
 
-# kind in the TOML file -> its entry type, in the order the decisions apply.
+@dataclass(frozen=True)
+class Review:
+    """A sentence waiting in a claim's review queue: accepted as support, or rejected."""
+
+    claim_id: str
+    sentence_id: str
+    accept: bool
+    note: str = ""
+
+
+# kind in the TOML file -> its entry type; decisions.jsonl lists its rows in this order.
 KINDS: dict[str, type] = {
     "exclude": Exclude,
     "trust": Trust,
@@ -133,6 +151,7 @@ KINDS: dict[str, type] = {
     "pin": Pin,
     "merge": Merge,
     "split": Split,
+    "review": Review,
 }
 
 
@@ -147,6 +166,7 @@ class Decisions:
     pin: tuple[Pin, ...] = ()
     merge: tuple[Merge, ...] = ()
     split: tuple[Split, ...] = ()
+    review: tuple[Review, ...] = ()
 
 
 def _check_type(value: Any, expected: type, where: str, key: str) -> Any:
@@ -154,6 +174,10 @@ def _check_type(value: Any, expected: type, where: str, key: str) -> Any:
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
             raise DecisionsError(f"{where}: {key} must be a list of claim_ids, got {value!r}")
         return tuple(value)
+    if expected is bool:
+        if not isinstance(value, bool):
+            raise DecisionsError(f"{where}: {key} must be true or false, got {value!r}")
+        return value
     if expected is int:
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise DecisionsError(f"{where}: {key} must be a whole number >= 0, got {value!r}")
@@ -180,7 +204,7 @@ def _entry(kind: str, number: int, table: Any) -> Any:
             if spec.default is MISSING:
                 raise DecisionsError(f"{where}: missing key {name}")
             continue
-        expected = {"tuple[str, ...]": tuple, "int": int}.get(str(spec.type), str)
+        expected = {"tuple[str, ...]": tuple, "int": int, "bool": bool}.get(str(spec.type), str)
         values[name] = _check_type(table[name], expected, where, name)
         if expected is str and name not in OPTIONAL_TEXT and not values[name]:
             raise DecisionsError(f"{where}: {name} must not be empty")

@@ -1,10 +1,14 @@
-"""Apply the claim decisions after reconcile: merge, then split, then pin.
+"""Apply the claim decisions after reconcile: merge, then review, then split, then pin.
 
-A claim_id that no longer exists makes its decision stale (claims change when sources
-do), never an error. Merged claims keep the first listed claim's id and wording; a split
-sentence becomes a single-source claim whose id depends only on that sentence, so it is
-stable across rebuilds. Counts are recomputed the way reconcile counts them: one
-independent source per source group, spun copies never cite.
+Review decisions come after merges so that the claim_ids review.jsonl shows (the merged
+claims') are the ones they look up, and a claim_id merged away finds its survivor. A
+claim_id that no longer exists makes its decision stale (claims change when sources
+do), never an error; so does a review decision whose sentence is not in the claim's
+review queue (pipeline.review). Merged claims keep the first listed claim's id and
+wording, and their queues are joined; a split sentence becomes a single-source claim
+whose id depends only on that sentence, so it is stable across rebuilds. Counts are
+recomputed the way reconcile counts them: one independent source per source group,
+spun copies never cite.
 """
 
 from __future__ import annotations
@@ -15,17 +19,29 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.decisions import Decisions, Merge, Pin, Split, status_row
+from pipeline.decisions import Decisions, Merge, Pin, Review, Split, status_row
+from pipeline.review import (
+    as_support,
+    decided_row,
+    merged_review,
+    pop_review_item,
+    review_list,
+    with_review_column,
+)
 
 Claim = dict[str, Any]
 
 
 def _documents(sources: pd.DataFrame) -> dict[str, dict[str, str]]:
-    """doc_id -> group_id and citation key, from sources.csv rows."""
+    """doc_id -> group_id, citation key and relation, from sources.csv rows."""
     if sources is None or sources.empty:
         return {}
     return {
-        str(r["doc_id"]): {"group_id": str(r["group_id"]), "key": str(r["key"])}
+        str(r["doc_id"]): {
+            "group_id": str(r["group_id"]),
+            "key": str(r["key"]),
+            "relation": str(r.get("relation") or "original"),
+        }
         for r in sources.to_dict("records")
     }
 
@@ -62,8 +78,10 @@ class _ClaimSet:
         for claim in self.claims.values():
             for key in ("support", "citations", "conflicts"):
                 claim[key] = list(claim[key]) if claim.get(key) is not None else []
+            claim["review"] = review_list(claim.get("review"))
         self.merged_into: dict[str, str] = {}
         self.documents = documents
+        self.decided: list[dict[str, Any]] = []  # review.jsonl rows of decided queue items
 
     def resolve(self, claim_id: str) -> str | None:
         seen = set()
@@ -120,6 +138,8 @@ def _merge(claims: _ClaimSet, n: int, merge: Merge) -> dict[str, Any]:
                 seen.add(item["sentence_id"])
                 survivor["support"].append(item)
         survivor["conflicts"] += other["conflicts"]
+        survivor["review"] += other["review"]
+    survivor["review"] = merged_review(survivor["review"], seen)
     survivor["conflicts"] = _redirected(survivor["conflicts"], found[0], set(found), found[0])
     claims.redirect_conflicts(set(found), found[0])
     recount(survivor, claims.documents)
@@ -154,7 +174,7 @@ def _split(claims: _ClaimSet, n: int, split: Split) -> dict[str, Any]:
         alone = copy.deepcopy(claim)
         alone.update(
             claim_id=new_id, text=item["text"], support=[{**item, "score": 1.0}], conflicts=[],
-            doc_id=item["doc_id"], sentence_id=split.sentence_id,
+            doc_id=item["doc_id"], sentence_id=split.sentence_id, review=[],
         )  # fmt: skip
         recount(alone, claims.documents)
         claims.claims[new_id] = alone
@@ -177,6 +197,32 @@ def _new_wording(claims: _ClaimSet, claim_id: str) -> str:
     return f"{claim_id} now worded as {wording[0]['sentence_id']}"
 
 
+def _review(claims: _ClaimSet, n: int, review: Review) -> dict[str, Any]:
+    target = f"{review.claim_id} / {review.sentence_id}"
+    claim_id = claims.resolve(review.claim_id)
+    if claim_id is None:
+        return status_row("review", n, target, "stale", _gone([review.claim_id]), review.note)
+    claim = claims.claims[claim_id]
+    item = pop_review_item(claim, review.sentence_id)
+    if item is None:
+        supports = any(s["sentence_id"] == review.sentence_id for s in claim["support"])
+        where = "already supports" if supports else "is not in the review queue of"
+        detail = f"{review.sentence_id} {where} {claim_id}"
+        return status_row("review", n, target, "stale", detail, review.note)
+    claims.decided.append(decided_row(claim_id, str(claim["text"]), item, review.accept))
+    if not review.accept:
+        detail = f"rejected: {review.sentence_id} stays out of {claim_id}"
+        return status_row("review", n, target, "applied", detail, review.note)
+    doc = claims.documents.get(str(item.get("doc_id")), {})
+    claim["support"].append(as_support(item, doc.get("relation", "")))
+    recount(claim, claims.documents)
+    detail = (
+        f"accepted: {review.sentence_id} supports {claim_id};"
+        f" {claim['independent_sources']} independent source(s), {claim['status']}"
+    )
+    return status_row("review", n, target, "applied", detail, review.note)
+
+
 def _pin(claims: _ClaimSet, n: int, pin: Pin) -> dict[str, Any]:
     claim_id = claims.resolve(pin.claim_id)
     if claim_id is None:
@@ -192,18 +238,31 @@ def _pin(claims: _ClaimSet, n: int, pin: Pin) -> dict[str, Any]:
 def apply_claim_decisions(
     claims: pd.DataFrame, sources: pd.DataFrame, decisions: Decisions
 ) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
-    """Claims after the editors' merges, splits and pinned wordings, plus status rows.
+    """Claims after the editors' merges, review decisions, splits and pinned wordings,
+    plus status rows (see :func:`apply_claim_and_review_decisions`)."""
+    frame, rows, _decided = apply_claim_and_review_decisions(claims, sources, decisions)
+    return frame, rows
 
-    ``sources`` (sources.csv rows) gives each document's group and citation key for the
-    recounts. Returns the claims in reconcile's order (``order``, then ``claim_id``).
+
+def apply_claim_and_review_decisions(
+    claims: pd.DataFrame, sources: pd.DataFrame, decisions: Decisions
+) -> tuple[pd.DataFrame, list[dict[str, Any]], list[dict[str, Any]]]:
+    """Claims after merge, review, split and pin; status rows; decided queue items.
+
+    ``sources`` (sources.csv rows) gives each document's group, citation key and
+    relation for the recounts. The claims keep reconcile's order (``order``, then
+    ``claim_id``) and always have a ``review`` column (pending sentences only); the
+    decided items are review.jsonl rows for :func:`pipeline.review.review_table`.
     """
-    if not (decisions.merge or decisions.split or decisions.pin):
-        return claims, []
+    claims = with_review_column(claims)
+    if not (decisions.merge or decisions.review or decisions.split or decisions.pin):
+        return claims, [], []
     claim_set = _ClaimSet(claims, _documents(sources))
     rows = [_merge(claim_set, n, d) for n, d in enumerate(decisions.merge, 1)]
+    rows += [_review(claim_set, n, d) for n, d in enumerate(decisions.review, 1)]
     rows += [_split(claim_set, n, d) for n, d in enumerate(decisions.split, 1)]
     rows += [_pin(claim_set, n, d) for n, d in enumerate(decisions.pin, 1)]
     frame = pd.DataFrame(list(claim_set.claims.values()), columns=claims.columns)
     if not frame.empty and "order" in frame.columns:
         frame = frame.sort_values(["order", "claim_id"], kind="stable")
-    return frame.reset_index(drop=True), rows
+    return frame.reset_index(drop=True), rows, claim_set.decided

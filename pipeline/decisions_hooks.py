@@ -19,12 +19,13 @@ from pipeline.decisions import (
     replace_statuses,
     with_decision_errors,
 )
-from pipeline.decisions_claims import apply_claim_decisions
+from pipeline.decisions_claims import apply_claim_and_review_decisions
 from pipeline.decisions_documents import (
     apply_relation_decisions,
     apply_source_decisions,
     check_document_references,
 )
+from pipeline.review import REVIEW_FILE, review_table
 
 Tables = dict[str, pd.DataFrame]
 
@@ -63,10 +64,15 @@ def decisions_after_dedup(result: Tables, tables: Tables, decisions: Decisions) 
 
 
 def decisions_after_reconcile(result: Tables, tables: Tables, decisions: Decisions) -> Tables:
-    """merge, split and pin on the reconciled claims."""
-    claims, rows = apply_claim_decisions(result["claims.jsonl"], result["sources.csv"], decisions)
+    """merge, review, split and pin on the reconciled claims, and ``review.jsonl``
+    (every sentence of a review queue, pending or decided; empty when there is none)."""
+    sources = result["sources.csv"]
+    claims, rows, decided = apply_claim_and_review_decisions(
+        result["claims.jsonl"], sources, decisions
+    )
     return {
         **result,
         "claims.jsonl": claims,
+        REVIEW_FILE: review_table(claims, sources, decided),
         "decisions.jsonl": replace_statuses(tables.get("decisions.jsonl"), rows),
     }

@@ -72,6 +72,31 @@ FIELDS: dict[str, list[tuple[str, str, str]]] = {
         ("citations", "array", "source keys, one per independent group"),
         ("support", "array", "{doc_id, sentence_id, text, score, via} per supporting sentence"),
         ("conflicts", "array", "{claim_id, type, detail} per conflicting claim"),
+        (
+            "review",
+            "array",
+            "{doc_id, sentence_id, text, score} per sentence waiting for an editor in"
+            " review.jsonl: not citations, not counted in independent_sources",
+        ),
+    ],
+    "review.jsonl": [
+        ("claim_id", "string", "the claim the sentence may support"),
+        ("claim_text", "string", "the claim's canonical wording"),
+        ("doc_id", "string", "document of the candidate sentence"),
+        ("sentence_id", "string", "the candidate sentence (sentences.jsonl)"),
+        ("text", "string", "the candidate sentence's wording"),
+        (
+            "score",
+            "number",
+            "0..1: estimated probability that the sentence states the claim's fact",
+        ),
+        ("key", "string", "citation key of the sentence's source (sources.csv)"),
+        (
+            "decision",
+            "string",
+            "pending, accepted (now a support of the claim) or rejected, by raw/decisions.toml",
+        ),
+        ("reason", "string", "why it is waiting instead of cited"),
     ],
     "sources.csv": [
         ("key", "string", "short citation key"),
@@ -103,9 +128,15 @@ FIELDS: dict[str, list[tuple[str, str, str]]] = {
         (
             "decision",
             "string",
-            "kind of editorial decision: exclude, trust, not_related, relation, pin, merge, split",
+            "kind of editorial decision: exclude, trust, not_related, relation, pin, merge,"
+            " split, review",
         ),
-        ("target", "string", "what it names: doc_id, 'a <-> b', 'copy -> original', claim_id(s)"),
+        (
+            "target",
+            "string",
+            "what it names: doc_id, 'a <-> b', 'copy -> original', claim_id(s),"
+            " 'claim_id / sentence_id'",
+        ),
         ("status", "string", "applied, stale (its target is gone from this build) or error"),
         ("detail", "string", "what applying it changed, or why it could not apply"),
         ("note", "string", "the editor's note from raw/decisions.toml"),
@@ -124,6 +155,8 @@ DESCRIPTIONS = {
     "removed.jsonl": "One row per span removed by cleaning, with its reason and rule.",
     "relations.jsonl": "One row per pair of related documents (copy -> original).",
     "claims.jsonl": "One row per reconciled claim with citations and status.",
+    "review.jsonl": "One row per sentence of a claim's review queue: not a citation until"
+    " an editor accepts it in raw/decisions.toml.",
     "sources.csv": "One row per source document with its citation key.",
     "errors.jsonl": "One row per input that could not be processed.",
     "decisions.jsonl": "One row per editorial decision in raw/decisions.toml, with its status.",

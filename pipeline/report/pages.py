@@ -209,7 +209,8 @@ def relation_view(row: dict[str, Any], texts: dict[str, str]) -> dict[str, Any]:
 
 
 def claims_view(claims: pd.DataFrame, known: set[str]) -> list[dict[str, Any]]:
-    """Claims, conflicts first, each with its variants (support) and conflicting claims."""
+    """Claims, conflicts first, each with its variants (support), conflicting claims and
+    the number of sentences waiting in its review queue (``pending``)."""
     rows = records(claims)
     by_id = {text_of(r.get("claim_id")): r for r in rows}
     out: list[dict[str, Any]] = []
@@ -221,6 +222,7 @@ def claims_view(claims: pd.DataFrame, known: set[str]) -> list[dict[str, Any]]:
             {
                 **_claim_core(row, known),
                 "conflicts": [_conflict(c, by_id, known) for c in list_of(row.get("conflicts"))],
+                "pending": len(list_of(row.get("review"))),
             }
         )
     return out

@@ -22,6 +22,7 @@ from pipeline.report.pages import (
     relation_view,
     source_row,
 )
+from pipeline.report.review_view import review_view
 from pipeline.report.tables import complete_tables, text_of
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -133,7 +134,8 @@ def render_reports(
             page = kept.put(key, _page(env, "relation.html.j2", "../", rel=view))
         files[relation_page(*pair)] = page
     claims = claims_view(t["claims.jsonl"], known)
-    files["claims.html"] = _page(env, "claims.html.j2", "", claims=claims)
+    review = review_view(t["review.jsonl"], known, {c["claim_id"] for c in claims})
+    files["claims.html"] = _page(env, "claims.html.j2", "", claims=claims, review=review)
     diff = diff_builds(previous, t) if previous is not None else None
     files["changes.html"] = _page(env, "changes.html.j2", "", diff=diff)
     files["index.html"] = _page(

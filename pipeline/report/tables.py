@@ -21,6 +21,7 @@ TABLE_NAMES = (
     "sentences.jsonl",
     "alignments.jsonl",
     "decisions.jsonl",
+    "review.jsonl",
 )
 
 
