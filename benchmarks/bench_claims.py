@@ -50,7 +50,8 @@ def build_topic(name: str, settings: Settings) -> dict[str, pd.DataFrame]:
     raw = load(name).raw
     files, sources, errors = read_raw_dir(raw, settings.ingest)
     cache = DocCache(CACHE)
-    return run_stages(files, sources, settings, read_errors=pd.DataFrame(errors, columns=ERROR_COLUMNS), cache=cache)
+    errors = pd.DataFrame(errors, columns=ERROR_COLUMNS)
+    return run_stages(files, sources, settings, read_errors=errors, cache=cache)
 
 
 def anchor_tables(tables: dict[str, pd.DataFrame], settings: Settings) -> dict:
@@ -87,7 +88,8 @@ def _row(name: str, results: list[dict], half: str) -> str:
     boiler = sum(len(r["boilerplate"]) for r in results)
     return (
         f"| {name} | {half} | {f['citation_precision']:.3f} ({counts['cited_right']}/"
-        f"{counts['cited']}) | {f['fact_recall']:.3f} ({counts['pairs_found']}/{counts['pairs']}) | "
+        f"{counts['cited']}) | {f['fact_recall']:.3f} "
+        f"({counts['pairs_found']}/{counts['pairs']}) | "
         f"{f['conflict_precision']:.3f} ({counts['conflicts_right']}/{counts['conflicts']}) | "
         f"{f['conflict_recall']:.3f} ({counts['planted_found']}/{counts['planted']}) | {boiler} |"
     )

@@ -101,7 +101,10 @@ def labelled_pairs(settings: Settings) -> pd.DataFrame:
                 bool((facts.get(a, frozenset()) - NO_FACT) & (facts.get(b, frozenset()) - NO_FACT))
                 for a, b in zip(table["sa"], table["sb"], strict=True)
             ],
-            half=[half(file_of[a], file_of[b]) for a, b in zip(table["da"], table["db"], strict=True)],
+            half=[
+                half(file_of[a], file_of[b])
+                for a, b in zip(table["da"], table["db"], strict=True)
+            ],
             source=name,
         )
         parts.append(table)
@@ -140,6 +143,7 @@ def main() -> None:
     settings = Settings()
     data = pd.concat([labelled_pairs(settings), unrelated_pairs(settings)], ignore_index=True)
     data = data[_slot_same(data)]
+    data.drop(columns=["a", "b"]).to_pickle(ROOT / "bench-out" / "alignment-pairs.pkl")
     print(data.groupby(["source", "half"])["label"].agg(["sum", "count"]).to_string())
     tune, held = data[data["half"] == "tune"], data[data["half"] == "held"]
     if not args.check:

@@ -43,17 +43,43 @@ def list_items(text: str) -> tuple[frozenset[str], ...]:
     return tuple(items)
 
 
-def judge_pair(a: str, b: str) -> tuple[str, str | None]:
+# Words that carry a slot's value, not the subject: left out of the subject overlap.
+_SLOT_WORDS = frozenset(
+    content_terms(
+        "not no never cannot stop avoid avoided quit skip cut out must should may might can "
+        "could need always usually often sometimes rarely every once twice times daily weekly "
+        "monthly yearly day week month year hour minute more less fewer up least most safe "
+        "recommended take taking given give"
+    )
+)
+
+
+def subject_overlap(a: str, b: str) -> float:
+    """Jaccard overlap of the two sentences' content words, numbers and slot words left
+    out: how far they speak of the same thing apart from the value they give it."""
+    terms_a = {t for t in content_terms(a) if not t[0].isdigit()} - _SLOT_WORDS
+    terms_b = {t for t in content_terms(b) if not t[0].isdigit()} - _SLOT_WORDS
+    union = terms_a | terms_b
+    return len(terms_a & terms_b) / len(union) if union else 0.0
+
+
+def judge_pair(a: str, b: str, min_subject: float = 0.0) -> tuple[str, str | None]:
     """(``same`` | ``conflict`` | ``different``, type) for two wordings of one subject.
 
     ``conflict`` types: number, frequency, negation, exclusive; ``different`` types
-    (two claims, not a conflict): population, condition, strength."""
+    (two claims, not a conflict): population, condition, quantity, strength, and
+    ``subject`` (a conflict whose sentences share less than ``min_subject`` of their
+    subject words: a look-alike, not the same subject)."""
     verdict, slot = compare_slots(a, b)
+    if verdict == "conflict" and subject_overlap(a, b) < min_subject:
+        return "different", "subject"
     if verdict != "same":
         return verdict, slot
     for one, other in ((a, b), (b, a)):
         if _EXCLUSIVE.search(one.strip()) and len(list_items(other)) >= 2:
-            return "conflict", "exclusive"
+            return ("conflict", "exclusive") if subject_overlap(a, b) >= min_subject else (
+                "different", "subject"
+            )
     return "same", None
 
 

@@ -43,11 +43,14 @@ _PERIODS = [
     (re.compile(r"\bmonthly\b", re.I), "every month"),
 ]
 
+_AND_A_HALF = re.compile(r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten)"
+                         r"\s+and\s+a\s+half\b", re.I)
+
 
 @lru_cache(maxsize=1 << 16)
 def normalise_spinner_noise(text: str) -> str:
     """Number words as digits and period lengths as period words."""
-    out = text
+    out = _AND_A_HALF.sub(lambda m: f"{NUMBER_WORDS.get(m.group(1).lower(), m.group(1))}.5", text)
     for pattern, word in _PERIODS:
         out = pattern.sub(word, out)
     words = re.split(r"(\W+)", out)
@@ -115,7 +118,7 @@ _ADVERB_PERIOD = {"hourly": "hour", "daily": "day", "nightly": "night", "weekly"
 # Quantifier phrases that read like negations but bound an amount.
 _BOUNDS = re.compile(
     r"(?:\b(?:no|not|never)|n['’]t)(?:\s+\w+){0,3}?\s+(?:more|less|fewer|longer|later|sooner|"
-    r"earlier|over|above|beyond)\s+(?:than\s+)?(?=\d|a\b|an\b|one\b|the\b)"
+    r"earlier|over|above|beyond|greater|higher|lower)\s+(?:than\s+)?(?=\d|a\b|an\b|one\b|the\b)"
     r"|\bnot\s+(?:to\s+)?exceed(?:ing)?\b|\bnot\s+only\b|\bno\s+matter\b|\bnot\s+all\b",
     re.I,
 )
@@ -124,13 +127,16 @@ _NEGATIONS = re.compile(
 )
 # Verbs that turn an instruction around: "stop taking X" = "do not keep taking X".
 _REVERSERS = re.compile(
-    r"\b(?:stop|stopping|stops|avoid|avoiding|avoids|quit|quitting|skip|skipping|"
-    r"cut\s+out|cutting\s+out|refrain|discontinue|discontinuing|unsafe|unsuitable)\b",
+    r"\b(?:stop|stopping|stops|stopped|avoid|avoiding|avoids|avoided|quit|quitting|skip|"
+    r"skipping|cut\s+out|cutting\s+out|refrain|discontinue|discontinuing|discontinued|"
+    r"unsafe|unsuitable|dangerous|harmful)\b",
     re.I,
 )
 # The main clause ends where a condition or concession starts.
 _SUBORDINATE = re.compile(
-    r"\b(?:when|whenever|if|unless|until|even|although|though|because|while|once)\b|,",
+    r"\b(?:when|whenever|if|unless|until|even|although|though|because|while|once|"
+    r"which|who|that (?:will|would|does|do|did|is|are|has|have|can)|check|make sure|ensure)\b"
+    r"|,\s*(?:so|and|but)\b|;",
     re.I,
 )
 _POPULATIONS = {
@@ -146,14 +152,16 @@ _POPULATION = {
 }
 _AGE = re.compile(
     r"\b(?:(under|below|younger than|over|above|older than)\s+(?:the\s+)?(?:age\s+of\s+)?"
-    r"(\d{1,3})|aged\s+(\d{1,3})\s*(?:(?:and|or)\s+(over|older|under|younger))?)"
+    r"(\d{1,3})|(?:aged\s+)?(\d{1,3})\s*(?:years?\s+)?(?:and|or)\s+(over|older|above|under|"
+    r"younger|below)|aged\s+(\d{1,3}))"
     r"(?!\s*(?:%|[a-z]*[/°º]|(?:mg|g|kg|ml|mmhg|mmol|hours?|minutes?|days?|weeks?|doses?)\b))"
     r"(?:\s*(?:years?|yrs?)(?:\s+old)?|s)?\b",
     re.I,
 )
 # An age limit reads as one only beside people ("children under 16", "anyone over 65").
 _PEOPLE = re.compile(
-    r"\b(?:anyone|people|person|those|patients?|men|women|aged|age|years? old)\b", re.I
+    r"\b(?:anyone|people|person|those|patients?|men|women|aged|age|years? old|you are|you['’]re)\b",
+    re.I,
 )
 _YOUNGER = {"under", "below", "younger than", "less than", "younger"}
 # Contrasting conditions: a sentence naming one side is not about the other side.
@@ -190,6 +198,16 @@ class Amount:
     high: float
 
 
+# An instruction starts with a verb or speaks to the reader ("Do not ...", "You can ...");
+# a statement says what something is or does ("Ibuprofen can upset your stomach").
+_INSTRUCTION = re.compile(
+    r"^(?:please\s+)?(?:do|don['’]t|never|always|avoid|keep|stop|take|give|use|try|aim|eat|"
+    r"drink|limit|cut|check|call|ask|see|get|make|leave|wait|tell|talk|speak|contact|"
+    r"go|rest|sit|measure|record|follow|choose|reduce|increase|you|your)\b",
+    re.I,
+)
+
+
 @dataclass(frozen=True)
 class Slots:
     """The details of one sentence that another wording of its fact must share."""
@@ -201,6 +219,7 @@ class Slots:
     ages: frozenset[tuple[str, int]]
     conditions: frozenset[tuple[str, str]]
     modal: int
+    instruction: bool = False
 
 
 @lru_cache(maxsize=1)
@@ -285,12 +304,40 @@ def _amounts(text: str) -> list[Amount]:
             a, b = sorted((lo * factor + offset, hi * factor + offset))
             found.append(Amount(dimension, a, b))
         pending = []
-    found += [Amount("count", lo, hi) for lo, hi in pending]
+    for lo, hi, noun in pending_nouns(text, pending):
+        found.append(Amount(f"count:{noun}", lo, hi))
     return [Amount(a.dimension, a.low, a.high or a.low) for a in found]
+
+
+_COUNT_NOUN = re.compile(rf"({_NUM})(?:\s*(?:-|–|to|or)\s*{_NUM})?\s+([a-z]+)", re.I)
+# Count nouns that name the same thing ("4 times in 24 hours" = "4 doses in 24 hours").
+_SAME_COUNT = {"time": "dose", "tablet": "dose", "pill": "dose", "capsule": "dose"}
+
+
+def pending_nouns(
+    text: str, pending: list[tuple[float, float]]
+) -> list[tuple[float, float, str]]:
+    """Unit-less numbers with what they count: the word after them, singular."""
+    nouns: dict[float, str] = {}
+    for m in _COUNT_NOUN.finditer(text):
+        word = m.group(2).lower()
+        word = word[:-1] if word.endswith("s") and len(word) > 3 else word
+        nouns.setdefault(_number(m.group(1)), _SAME_COUNT.get(word, word))
+    return [(lo, hi, nouns.get(lo, "")) for lo, hi in pending]
+
+
+_GERUND_SUBJECT = re.compile(r"^\s*(?:stopping|quitting|avoiding|cutting out|skipping)\b", re.I)
+_FRACTIONS = [
+    (re.compile(r"\b(\d+)\s+(?:in|out of)\s+(\d+)\b", re.I),
+     lambda m: f"{100 * int(m.group(1)) / max(int(m.group(2)), 1):.1f}%"),
+    (re.compile(r"\b(?:a|one)\s+third\b", re.I), lambda m: "33.3%"),
+    (re.compile(r"\btwo\s+thirds\b", re.I), lambda m: "66.7%"),
+]
 
 
 def _polarity(text: str) -> int:
     main = _SUBORDINATE.split(text, maxsplit=1)[0]
+    main = _GERUND_SUBJECT.sub(" ", main)  # "Stopping smoking lowers ..." states, not denies
     main = _BOUNDS.sub(" ", main)
     flips = len(_NEGATIONS.findall(main)) + len(_REVERSERS.findall(main))
     return -1 if flips % 2 else 1
@@ -305,6 +352,8 @@ def _ages(text: str) -> frozenset[tuple[str, int]]:
         elif m.group(4):
             side = "<" if m.group(4).lower() in _YOUNGER else ">"
             found.add((side, int(m.group(3))))
+        elif m.group(5):
+            found.add(("=", int(m.group(5))))
     return frozenset(found)
 
 
@@ -312,6 +361,8 @@ def _ages(text: str) -> frozenset[tuple[str, int]]:
 def read_slots(text: str) -> Slots:
     """The slots of one sentence (see the module docstring)."""
     text = normalise_spinner_noise(" ".join(text.split()))
+    for pattern, share in _FRACTIONS:
+        text = pattern.sub(share, text)
     rates, rest = _rates(text)
     people = any(p.search(text) for p in _POPULATION.values()) or _PEOPLE.search(text)
     ages = _ages(rest) if people else frozenset()
@@ -325,6 +376,7 @@ def read_slots(text: str) -> Slots:
         ages=ages,
         conditions=frozenset(key for key, p in _CONDITION.items() if p.search(text)),
         modal=1 if strong and not weak else (-1 if weak and not strong else 0),
+        instruction=bool(_INSTRUCTION.match(text.strip())),
     )
 
 
@@ -352,7 +404,8 @@ def _values_differ(
 
 def differing_slot(a: Slots, b: Slots) -> str | None:
     """The first slot two sentences disagree on, or None: ``population``, ``condition``,
-    ``strength`` (two claims) or ``number``, ``frequency``, ``negation`` (values)."""
+    ``quantity`` (amounts of different things), ``strength`` (two claims) or ``number``,
+    ``frequency``, ``negation`` (values)."""
     if a.populations and b.populations and a.populations.isdisjoint(b.populations):
         return "population"
     if a.ages and b.ages and a.ages.isdisjoint(b.ages):
@@ -363,6 +416,10 @@ def differing_slot(a: Slots, b: Slots) -> str | None:
         sides_b = {s for g, s in b.conditions if g == group}
         if sides_a != sides_b:
             return "condition"
+    dims_a = {x.dimension for x in a.amounts} - {"[time]"}
+    dims_b = {x.dimension for x in b.amounts} - {"[time]"}
+    if dims_a and dims_b and dims_a.isdisjoint(dims_b):
+        return "quantity"  # they measure different things: 4 doses vs 4 g
     dimensions = {x.dimension for x in a.amounts} & {x.dimension for x in b.amounts}
     for dimension in sorted(dimensions):
         va = [(x.low, x.high) for x in a.amounts if x.dimension == dimension]
@@ -372,14 +429,15 @@ def differing_slot(a: Slots, b: Slots) -> str | None:
     if _values_differ(list(a.rates), list(b.rates)):
         return "frequency"
     if a.polarity != b.polarity:
-        return "negation"
+        # "do not take X on an empty stomach" does not deny "X can upset your stomach"
+        return "negation" if a.instruction == b.instruction else "mood"
     if a.modal * b.modal < 0:
         return "strength"
     return None
 
 
 # Slot differences that make two wordings two claims, not one claim in conflict.
-DIFFERENT_FACTS = frozenset({"population", "condition", "strength"})
+DIFFERENT_FACTS = frozenset({"population", "condition", "strength", "quantity", "mood"})
 
 
 def compare_slots(a: str, b: str) -> tuple[str, str | None]:

@@ -180,7 +180,9 @@ def _edges(
             if score >= settings.cite_score:
                 cite.append((-score, a, b, None))
             continue
-        verdict, kind = judge_pair(str(rows[a]["text"]), str(rows[b]["text"]))
+        verdict, kind = judge_pair(
+            str(rows[a]["text"]), str(rows[b]["text"]), settings.conflict_min_subject
+        )
         if verdict == "conflict" and score >= settings.conflict_score:
             conflict.append((-score, a, b, kind))
         elif verdict == "same":

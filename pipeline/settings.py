@@ -230,24 +230,24 @@ class AlignSettings:
     # state the same fact (fitted by benchmarks/fit_alignment_score.py on the tune half
     # of the labelled pairs, tests/data/align/). Inputs: BERTScore (absolute), sentence
     # cosine, the margin over the sentences' usual company (0..1), content-word overlap.
-    score_bias: float = -14.0
-    score_weight_similarity: float = 10.0
-    score_weight_cosine: float = 4.0
-    score_weight_margin: float = 2.0
-    score_weight_lexical: float = 2.0
+    score_bias: float = -13.638
+    score_weight_similarity: float = 3.329
+    score_weight_cosine: float = 3.838
+    score_weight_margin: float = 4.149
+    score_weight_lexical: float = 7.605
     # Candidate pairs per sentence kept for scoring (best cosine margins in the other
     # document); they are also the neighbours of the BERTScore margin (tune: 5 > 4, 6).
     candidates_per_sentence: int = 5
     # Minimum combined score of a pair that is the best of one of its sentences (tune
     # half of the seed pairs: .6 > .55, .65).
-    min_score: float = 0.6
+    min_score: float = 0.5
     # Pairs at or above this score are kept even when neither side's best (copies).
-    sure_score: float = 0.8
+    sure_score: float = 0.9
     # Lower cut for more bullets of a list a sentence already aligns with (one-to-many).
-    list_item_score: float = 0.45
+    list_item_score: float = 0.5
     # A mutual best pair (each side's best partner in that document pair) needs only this
     # (tune: .55; lower cuts let in more same-topic pairs than true ones).
-    mutual_score: float = 0.55
+    mutual_score: float = 0.5
     # Score pairs by BERTScore over MiniLM token vectors (margin of it), not by the
     # sentence cosine; the cosine still picks the candidates. Off: cosine margin only.
     token_score: bool = True
@@ -272,6 +272,10 @@ class ReconcileSettings:
     # Two wordings of one subject with incompatible amounts, rates or polarity are a
     # conflict only when they align at least this well (same subject, not a look-alike).
     conflict_score: float = 0.6
+    # ... and when this share (Jaccard) of their content words, values and slot words left
+    # out, is shared: "do not take ibuprofen on an empty stomach" and "ibuprofen can
+    # irritate your stomach" differ in polarity but not about one thing.
+    conflict_min_subject: float = 0.4
     # A claim takes in another only when this share of their cross-document sentence pairs
     # is linked (1.0: every support is linked to every other, so to the canonical wording).
     min_link_share: float = 1.0

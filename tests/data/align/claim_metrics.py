@@ -31,6 +31,7 @@ def claim_metrics(corpus: LabelledCorpus, tables: dict[str, pd.DataFrame]) -> di
     facts, unmatched = sentence_facts(corpus, sentences, documents)
     docs = {r["doc_id"]: r for r in _records(documents)}
     doc_of = dict(zip(sentences["sentence_id"], sentences["doc_id"], strict=True))
+    text_of = dict(zip(sentences["sentence_id"], sentences["text"].astype(str), strict=True))
 
     def file(sentence: str) -> str:
         return str(docs[doc_of[sentence]]["source_file"])
@@ -62,7 +63,7 @@ def claim_metrics(corpus: LabelledCorpus, tables: dict[str, pd.DataFrame]) -> di
                 if fact_set(canon) & fact_set(s):
                     counts[h]["cited_right"] += 1
                 else:
-                    wrong.append((h, claim["text"], str(sentences.set_index("sentence_id").at[s, "text"])))
+                    wrong.append((h, claim["text"], text_of[s]))
         for entry in claim.get("conflicts") or []:
             sides = entry.get("sides") or []
             if len(sides) == 2:
@@ -93,8 +94,7 @@ def claim_metrics(corpus: LabelledCorpus, tables: dict[str, pd.DataFrame]) -> di
         for p in hit:
             found_units.add((p, frozenset((group(a), group(b)))))
         if not hit:
-            wrong.append((h, "CONFLICT", f"{sentences.set_index('sentence_id').at[a, 'text']} <> "
-                          f"{sentences.set_index('sentence_id').at[b, 'text']}"))
+            wrong.append((h, "CONFLICT", f"{text_of[a]} <> {text_of[b]}"))
     planted: dict[tuple, str] = {}
     for pair in corpus.conflicts:
         fa, fb = sorted(pair)

@@ -74,7 +74,8 @@ def load(name: str) -> LabelledCorpus:
         file, text, fact = row[:3]
         facts = frozenset(f.strip() for f in fact.split("+") if f.strip())
         corpus.facts.setdefault(file, []).append((text, normalise(text), facts))
-    for target, path in ((corpus.conflicts, "conflicts.tsv"), (corpus.lookalikes, "lookalikes.tsv")):
+    pairs = ((corpus.conflicts, "conflicts.tsv"), (corpus.lookalikes, "lookalikes.tsv"))
+    for target, path in pairs:
         for row in _rows(folder / path):
             if len(row) >= 2 and row[0] and row[1]:
                 target.add(frozenset(row[:2]))
