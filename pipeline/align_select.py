@@ -3,7 +3,9 @@
 1. A pair is kept when its score passes ``min_score`` and it is the best pair of one of
    its sentences in that document pair (so one sentence may take several partners, each
    of which it is the best of: one-to-many), or when it passes ``sure_score``; a mutual
-   best pair (the best of both its sentences) needs only ``mutual_score``.
+   best pair (the best of both its sentences) needs only ``mutual_score``, and inside
+   one copy group (a copy and its original, found by dedup) only ``copy_min_score``:
+   a spun sentence scores low against its original, but it is still its best match.
 2. Once a sentence aligns with one item of a list, the list's other items need only
    ``list_item_score`` (a sentence naming routes ~ the IV / Oral / Topical bullets).
 3. Copies: a sentence of a copy (``derived_from`` another document) that aligns with a
@@ -49,9 +51,10 @@ def _sibling_items(
     return out
 
 
-def _passes(table: pd.DataFrame, settings: AlignSettings) -> np.ndarray:
+def _passes(table: pd.DataFrame, settings: AlignSettings, same_group: np.ndarray) -> np.ndarray:
     """Rule 1: above ``min_score`` and best of a side, or above ``sure_score``;
-    a mutual best pair (best of both its sentences) needs only ``mutual_score``."""
+    a mutual best pair (best of both its sentences) needs only ``mutual_score``, and
+    only ``copy_min_score`` inside one copy group (a spun sentence and its original)."""
     score = table["score"]
     best_a = table.groupby(["a", "doc_b"])["score"].transform("max")
     best_b = table.groupby(["b", "doc_a"])["score"].transform("max")
@@ -61,6 +64,7 @@ def _passes(table: pd.DataFrame, settings: AlignSettings) -> np.ndarray:
         is_best_a | is_best_b | (score >= settings.sure_score)
     )
     passed |= mutual & (score >= settings.mutual_score)
+    passed |= mutual & same_group & (score >= settings.copy_min_score)
     return passed.to_numpy().copy()
 
 
@@ -114,7 +118,9 @@ def select_pairs(
     docs = claims["doc_id"].astype(str).to_numpy()
     ids = claims["sentence_id"].astype(str).to_numpy()
     table = table.assign(doc_a=docs[table["a"]], doc_b=docs[table["b"]])
-    passed = _passes(table, settings)
+    group_of = np.array([groups.get(d, d) for d in docs])
+    same_group = group_of[table["a"].to_numpy()] == group_of[table["b"].to_numpy()]
+    passed = _passes(table, settings, same_group)
     passed |= _sibling_items(claims, table, passed, settings.list_item_score)
     kept = table.loc[passed, ["a", "b", *_VALUES]]
     if settings.inherit_copies:
@@ -123,7 +129,6 @@ def select_pairs(
         return pd.DataFrame(columns=ALIGNMENT_COLUMNS)
     first = np.where(ids[kept["a"]] < ids[kept["b"]], kept["a"], kept["b"])
     second = np.where(ids[kept["a"]] < ids[kept["b"]], kept["b"], kept["a"])
-    group_of = np.array([groups.get(d, d) for d in docs])
     frame = pd.DataFrame(
         {
             "sentence_a": ids[first],

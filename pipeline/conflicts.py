@@ -54,6 +54,19 @@ _SLOT_WORDS = frozenset(
 )
 
 
+_END = re.compile(r"[.!]['\"”’)\]]*$")
+MIN_STATEMENT_WORDS = 4  # "Not so with X." is a reply, not a statement of its own
+
+
+def _statement(text: str) -> bool:
+    """A full sentence: it ends like one and has a few words (a menu line or a reply
+    that only makes sense beside its neighbours cannot contradict anything)."""
+    text = text.strip()
+    return bool(_END.search(text)) and len(text.split()) >= MIN_STATEMENT_WORDS and not (
+        text.lower().startswith(("not ", "no ", "but "))
+    )
+
+
 def subject_overlap(a: str, b: str) -> float:
     """Jaccard overlap of the two sentences' content words, numbers and slot words left
     out: how far they speak of the same thing apart from the value they give it."""
@@ -63,14 +76,21 @@ def subject_overlap(a: str, b: str) -> float:
     return len(terms_a & terms_b) / len(union) if union else 0.0
 
 
-def judge_pair(a: str, b: str, min_subject: float = 0.0) -> tuple[str, str | None]:
+def judge_pair(
+    a: str, b: str, min_subject: float = 0.0, context_a: str = "", context_b: str = ""
+) -> tuple[str, str | None]:
     """(``same`` | ``conflict`` | ``different``, type) for two wordings of one subject.
 
     ``conflict`` types: number, frequency, negation, exclusive; ``different`` types
-    (two claims, not a conflict): population, condition, quantity, strength, and
-    ``subject`` (a conflict whose sentences share less than ``min_subject`` of their
-    subject words: a look-alike, not the same subject)."""
-    verdict, slot = compare_slots(a, b)
+    (two claims, not a conflict): date, population, condition, quantity, strength,
+    mood (an instruction vs a statement), ``fragment`` (one side is no full sentence)
+    and ``subject`` (a conflict whose sentences share less than ``min_subject`` of their
+    subject words: a look-alike, not the same subject). ``context_a`` / ``context_b``:
+    each sentence's section heading and page title, read for the population a sentence
+    about "your child" leaves to its page."""
+    verdict, slot = compare_slots(a, b, context_a, context_b)
+    if verdict == "conflict" and not (_statement(a) and _statement(b)):
+        return "different", "fragment"
     if verdict == "conflict" and subject_overlap(a, b) < min_subject:
         return "different", "subject"
     if verdict != "same":

@@ -23,6 +23,7 @@ condition or strength: two claims, never a conflict).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -189,6 +190,15 @@ _STRONG = re.compile(r"\b(?:must|have to|has to|need to|needs to|should|always|r
 _WEAK = re.compile(r"\b(?:may|might|could|can|sometimes|possibly|perhaps)\b", re.I)
 
 
+# Dates a statement is tied to ("as of July 31, 2025", "in 2019"): two sentences with
+# different dates report two moments, not one fact in conflict.
+_DATE = re.compile(
+    r"\b(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+)?"
+    r"(?:19|20)\d{2}\b",
+    re.I,
+)
+
+
 @dataclass(frozen=True)
 class Amount:
     """An amount in base units (``dimension`` names them), a range when low < high."""
@@ -220,6 +230,7 @@ class Slots:
     conditions: frozenset[tuple[str, str]]
     modal: int
     instruction: bool = False
+    dates: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=1)
@@ -360,7 +371,9 @@ def _ages(text: str) -> frozenset[tuple[str, int]]:
 @lru_cache(maxsize=1 << 16)
 def read_slots(text: str) -> Slots:
     """The slots of one sentence (see the module docstring)."""
-    text = normalise_spinner_noise(" ".join(text.split()))
+    text = " ".join(text.split())
+    dates = frozenset(" ".join(d.lower().replace(",", "").split()) for d in _DATE.findall(text))
+    text = normalise_spinner_noise(_DATE.sub(" ", text))
     for pattern, share in _FRACTIONS:
         text = pattern.sub(share, text)
     rates, rest = _rates(text)
@@ -377,6 +390,7 @@ def read_slots(text: str) -> Slots:
         conditions=frozenset(key for key, p in _CONDITION.items() if p.search(text)),
         modal=1 if strong and not weak else (-1 if weak and not strong else 0),
         instruction=bool(_INSTRUCTION.match(text.strip())),
+        dates=dates,
     )
 
 
@@ -406,6 +420,8 @@ def differing_slot(a: Slots, b: Slots) -> str | None:
     """The first slot two sentences disagree on, or None: ``population``, ``condition``,
     ``quantity`` (amounts of different things), ``strength`` (two claims) or ``number``,
     ``frequency``, ``negation`` (values)."""
+    if a.dates and b.dates and a.dates != b.dates:
+        return "date"
     if a.populations and b.populations and a.populations.isdisjoint(b.populations):
         return "population"
     if a.ages and b.ages and a.ages.isdisjoint(b.ages):
@@ -437,12 +453,28 @@ def differing_slot(a: Slots, b: Slots) -> str | None:
 
 
 # Slot differences that make two wordings two claims, not one claim in conflict.
-DIFFERENT_FACTS = frozenset({"population", "condition", "strength", "quantity", "mood"})
+DIFFERENT_FACTS = frozenset(
+    {"date", "population", "condition", "strength", "quantity", "mood"}
+)
 
 
-def compare_slots(a: str, b: str) -> tuple[str, str | None]:
-    """(``same`` | ``conflict`` | ``different``, the slot that differs) for two sentences."""
-    slot = differing_slot(read_slots(a), read_slots(b))
+def with_context(slots: Slots, context: str) -> Slots:
+    """``slots`` with the population of ``context`` (the sentence's section heading and
+    page title: "Fever in children") when the sentence names none itself."""
+    if slots.populations or slots.ages or not context:
+        return slots
+    around = read_slots(context)
+    return dataclasses.replace(slots, populations=around.populations, ages=around.ages)
+
+
+def compare_slots(
+    a: str, b: str, context_a: str = "", context_b: str = ""
+) -> tuple[str, str | None]:
+    """(``same`` | ``conflict`` | ``different``, the slot that differs) for two sentences,
+    each read with its ``context`` (see :func:`with_context`)."""
+    slot = differing_slot(
+        with_context(read_slots(a), context_a), with_context(read_slots(b), context_b)
+    )
     if slot is None:
         return "same", None
     return ("different" if slot in DIFFERENT_FACTS else "conflict"), slot

@@ -11,9 +11,9 @@ sentences pin down (pipeline.conflicts.judge_pair):
   ``conflict_score``: the two claims are in conflict, and never merge;
 - ``different`` (another population, condition or strength): two claims, no link.
 
-Alignments inside one copy group (a copy and its original) link at ``cite_score`` too,
-without the slot rules (a spun copy garbles wording, not facts). Claims are clusters of
-citation links built greedily from the best link down: a cluster holds at most one
+Alignments inside one copy group (a copy and its original) link from
+``copy_link_score``, without the slot rules (a spun copy garbles wording, not facts; a
+copy never cites). Claims are clusters of citation links built greedily from the best link down: a cluster holds at most one
 passage per document (a passage is a sentence, or the items of one list), and two
 clusters merge only when ``min_link_share`` of their cross-document pairs are linked.
 """
@@ -172,17 +172,20 @@ def _edges(
     for a, b, score in zip(
         alignments["sentence_a"], alignments["sentence_b"], alignments["score"], strict=True
     ):
-        if a not in rows or b not in rows or float(score) < settings.review_score:
+        if a not in rows or b not in rows:
             continue
         score = float(score)
         ga, gb = info[rows[a]["doc_id"]]["group_id"], info[rows[b]["doc_id"]]["group_id"]
         if ga == gb:
-            if score >= settings.cite_score:
+            if score >= settings.copy_link_score:
                 cite.append((-score, a, b, None))
             continue
+        if score < settings.review_score:
+            continue
         verdict, kind = judge_pair(
-            str(rows[a]["text"]), str(rows[b]["text"]), settings.conflict_min_subject
-        )
+            str(rows[a]["text"]), str(rows[b]["text"]), settings.conflict_min_subject,
+            _context(rows[a], info), _context(rows[b], info),
+        )  # fmt: skip
         if verdict == "conflict" and score >= settings.conflict_score:
             conflict.append((-score, a, b, kind))
         elif verdict == "same":
@@ -194,6 +197,11 @@ def _edges(
         return (neg, rows[a]["doc_id"] in copied or rows[b]["doc_id"] in copied, a, b)
 
     return sorted(cite, key=order), sorted(review, key=order), sorted(conflict, key=order)
+
+
+def _context(row: dict, info: dict) -> str:
+    """What a sentence is read with: its section heading and its page's title."""
+    return f'{_text(row.get("section"))}. {_text(info[row["doc_id"]].get("title"))}'
 
 
 def reconcile_claims(

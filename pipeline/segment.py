@@ -3,7 +3,8 @@
 Claims are sentences of paragraphs and list items. A list's intro sentence (ending in
 ``:``) is joined to each of its items, so every item reads as a claim on its own; an
 intro with no items after it (a list lost upstream) is kept as a row but is no claim,
-and so are headings, questions and short fragments. Items longer than one sentence are
+and so are headings, questions, exclamations, short fragments and sentences about the
+page itself ("This leaflet explains ...": signposting). Items longer than one sentence are
 split, the intro joined to their first sentence only.
 """
 
@@ -34,6 +35,15 @@ SENTENCE_COLUMNS = [
     "skip_reason",
 ]
 
+# A sentence about the page itself ("This leaflet explains ...", "Read on to find out
+# ...") points at content; it states no fact of the topic.
+_SIGNPOST = re.compile(
+    r"^(?:this|our|the following)\s+(?:web\s*)?(?:page|leaflet|article|guide|sheet|"
+    r"factsheet|fact sheet|section|booklet|website|site|information)\b"
+    r"|^(?:read on|find out|learn more|learn about|here we|in this (?:page|leaflet|article|"
+    r"guide|section)|on this page|see (?:below|above))\b",
+    re.I,
+)
 _TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*$")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 
@@ -72,6 +82,10 @@ def skip_reason(text: str, settings: AlignSettings) -> str:
         return "fragment"
     if stripped.endswith("?"):
         return "question"
+    if stripped.rstrip("\"'”’)]").endswith("!"):
+        return "exclamation"  # a call or a slogan ("Book now!", "Tell me your story!")
+    if _SIGNPOST.search(stripped):
+        return "signposting"
     if not _TERMINAL.search(stripped):
         if words[-1] in STOP_WORDS or words[-1] in {"including", "include", "includes"}:
             return "lost_list_intro"

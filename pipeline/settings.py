@@ -248,6 +248,10 @@ class AlignSettings:
     # A mutual best pair (each side's best partner in that document pair) needs only this
     # (tune: .55; lower cuts let in more same-topic pairs than true ones).
     mutual_score: float = 0.5
+    # Inside one copy group (dedup found the copy), a mutual best pair needs only this: a
+    # spun sentence ("most cancers remedy") scores low but is still its original's match
+    # (seeds: half of the 20 spun pairs score under .8, the lowest .17).
+    copy_min_score: float = 0.15
     # Score pairs by BERTScore over MiniLM token vectors (margin of it), not by the
     # sentence cosine; the cosine still picks the candidates. Off: cosine margin only.
     token_score: bool = True
@@ -276,6 +280,9 @@ class ReconcileSettings:
     # out, is shared: "do not take ibuprofen on an empty stomach" and "ibuprofen can
     # irritate your stomach" differ in polarity but not about one thing.
     conflict_min_subject: float = 0.4
+    # Inside one copy group a link needs only this (a copy never cites; it joins its
+    # original's claim; align keeps only mutual best pairs there, align.copy_min_score).
+    copy_link_score: float = 0.15
     # A claim takes in another only when this share of their cross-document sentence pairs
     # is linked (1.0: every support is linked to every other, so to the canonical wording).
     min_link_share: float = 1.0

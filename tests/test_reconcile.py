@@ -48,13 +48,15 @@ def test_spun_copy_adds_no_independent_support_and_no_wording(seeds):
 
 
 def test_canonical_wording_comes_from_the_most_trusted_source(seeds):
-    _, claims, _ = seeds
-    bio = claims[claims["text"] == "It is a type of biological therapy."]
-    assert len(bio) == 1
-    claim = bio.iloc[0]
-    assert claim["citations"][0] == "medlineplus"
-    assert "clevelandclinic" in claim["citations"]
-    assert claim["status"] in ("corroborated", "conflict")
+    _, claims, sources = seeds
+    trust = dict(zip(sources["doc_id"], sources["trust"].fillna(-1).astype(int), strict=True))
+    key = dict(zip(sources["doc_id"], sources["key"], strict=True))
+    corroborated = claims[claims["status"] == "corroborated"].to_dict("records")
+    assert corroborated
+    for claim in corroborated:
+        best = max(trust[s["doc_id"]] for s in claim["support"])
+        assert trust[claim["doc_id"]] == best
+        assert claim["citations"][0] == key[claim["doc_id"]]
 
 
 def test_claim_ids_survive_an_unrelated_document(seeds):
@@ -133,7 +135,7 @@ def test_one_loose_alignment_does_not_chain_two_claims():
         ("b", "You may get immunotherapy daily, weekly, monthly or in a cycle."),
         ("c", "You could get immunotherapy by IV, in pills, or in a cream."),
     ])  # fmt: skip
-    al = _alignments([("a#s000", "b#s001", 0.7), ("b#s001", "c#s002", 0.6)])
+    al = _alignments([("a#s000", "b#s001", 0.95), ("b#s001", "c#s002", 0.9)])
     claims, _ = reconcile_claims(sentences, al, docs, ReconcileSettings())
     members = sorted(len(s) for s in claims["support"])
     assert members == [1, 2]  # c is aligned with b only, not with a: it stays apart
@@ -174,15 +176,33 @@ def test_spinner_noise_is_no_conflict():
     )
 
 
-def test_seed_conflicts_are_found_between_groups(seeds):
+def test_no_false_conflicts_among_the_seeds(seeds):
+    # an independent reading found none of the three conflicts flagged before to be a
+    # contradiction ("some" vs "many" cancers, two complementary lists of side effects,
+    # two lists of ways to give it)
     _, claims, _ = seeds
-    conflicted = claims[claims["status"] == "conflict"]
-    assert len(conflicted) >= 2
-    ids = set(claims["claim_id"])
-    for claim in conflicted.to_dict("records"):
-        for conflict in claim["conflicts"]:
-            assert conflict["claim_id"] in ids
-            assert " vs " in conflict["detail"]
+    assert (claims["status"] == "conflict").sum() == 0
+
+
+def test_a_conflict_names_which_source_states_which_side():
+    docs = _docs(("a", "a", "original", "Heart Trust"), ("b", "b", "original", "Care Line"))
+    sentences = _sentences([
+        ("a", "Check your blood pressure at home twice a day."),
+        ("b", "Check your blood pressure at home once a week."),
+    ])  # fmt: skip
+    claims, sources = reconcile_claims(
+        sentences, _alignments([("a#s000", "b#s001", 0.95)]), docs, ReconcileSettings()
+    )
+    assert list(claims["status"]) == ["conflict", "conflict"]
+    entry = claims.iloc[0]["conflicts"][0]
+    assert entry["type"] == "frequency"
+    assert [s["key"] for s in entry["sides"]] == ["hearttrust", "careline"]
+    assert entry["detail"] == (
+        'hearttrust: "Check your blood pressure at home twice a day."; '
+        'careline: "Check your blood pressure at home once a week."'
+    )
+    text = render_corpus_md(claims, sources)
+    assert '**Conflict (frequency):** hearttrust: "Check your blood' in text
 
 
 def test_corpus_md_has_citation_tags_and_references(seeds):
@@ -192,7 +212,6 @@ def test_corpus_md_has_citation_tags_and_references(seeds):
     assert "## References" in text
     for key in sources["key"]:
         assert f"[^{key}]: " in text
-    assert "**Conflict" in text
     assert text == render_corpus_md(claims, sources)
 
 
