@@ -13,9 +13,10 @@ sentences pin down (pipeline.conflicts.judge_pair):
 
 Alignments inside one copy group (a copy and its original) link from
 ``copy_link_score``, without the slot rules (a spun copy garbles wording, not facts; a
-copy never cites). Claims are clusters of citation links built greedily from the best link down: a cluster holds at most one
-passage per document (a passage is a sentence, or the items of one list), and two
-clusters merge only when ``min_link_share`` of their cross-document pairs are linked.
+copy never cites). Claims are clusters of citation links built greedily from the best
+link down: a cluster holds at most one passage per document (a passage is a sentence, or
+the items of one list), and two clusters merge only when ``min_link_share`` of their
+cross-document pairs are linked.
 """
 
 from __future__ import annotations

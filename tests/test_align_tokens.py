@@ -87,12 +87,8 @@ def test_bertscore_ranks_a_paraphrase_above_a_same_topic_sentence(minilm_tokens)
 
 def _table(rows: list[tuple[int, int, float]]) -> pd.DataFrame:
     a, b, score = zip(*rows, strict=True)
-    return pd.DataFrame(
-        {
-            "a": a, "b": b, "score": score, "cosine": score, "margin": score,
-            "similarity": score, "lexical": score,
-        }  # fmt: skip
-    )
+    values = ("score", "cosine", "margin", "similarity", "lexical")
+    return pd.DataFrame({"a": a, "b": b, **{name: score for name in values}})
 
 
 def test_a_copy_sentence_takes_its_original_sentences_alignments():
