@@ -59,6 +59,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_extraction.py
 	$(BIN)/python benchmarks/bench_dedup.py --fresh-memory
 	$(BIN)/python benchmarks/bench_align.py
+	$(BIN)/python benchmarks/bench_claims.py --curve --unrelated 150
 	$(BIN)/python benchmarks/bench_scale.py --sizes $${SCALE_SIZES:-1000}
 
 clean-env:
