@@ -179,7 +179,7 @@ def _edges(
         ga, gb = info[rows[a]["doc_id"]]["group_id"], info[rows[b]["doc_id"]]["group_id"]
         if ga == gb:
             if score >= settings.copy_link_score:
-                cite.append((-score, a, b, None))
+                cite.append((-score, a, b, "copy"))
             continue
         if score < settings.review_score:
             continue
@@ -197,7 +197,28 @@ def _edges(
         neg, a, b, _kind = edge
         return (neg, rows[a]["doc_id"] in copied or rows[b]["doc_id"] in copied, a, b)
 
+    cite, doubtful = _coherent(cite, rows, settings.min_document_links)
+    review += doubtful
     return sorted(cite, key=order), sorted(review, key=order), sorted(conflict, key=order)
+
+
+def _coherent(cite: list, rows: dict, least: int) -> tuple[list, list]:
+    """Citation links whose two documents share at least ``least`` citation links: a
+    lone match between two pages that share nothing else ("No credit card required.")
+    is more likely chance than corroboration, so it goes to review."""
+    if least <= 1:
+        return cite, []
+    shared: dict[frozenset, int] = {}
+    for _neg, a, b, _kind in cite:
+        pair = frozenset((rows[a]["doc_id"], rows[b]["doc_id"]))
+        shared[pair] = shared.get(pair, 0) + 1
+    kept, doubtful = [], []
+    for edge in cite:
+        _neg, a, b, kind = edge
+        pair = frozenset((rows[a]["doc_id"], rows[b]["doc_id"]))
+        same_group = kind == "copy"
+        (kept if same_group or shared[pair] >= least else doubtful).append(edge)
+    return kept, doubtful
 
 
 def _context(row: dict, info: dict) -> str:

@@ -280,6 +280,9 @@ class ReconcileSettings:
     # out, is shared: "do not take ibuprofen on an empty stomach" and "ibuprofen can
     # irritate your stomach" differ in polarity but not about one thing.
     conflict_min_subject: float = 0.4
+    # A citation needs at least this many citation links between its two documents; a
+    # lone match between pages that share nothing else goes to review.
+    min_document_links: int = 2
     # Inside one copy group a link needs only this (a copy never cites; it joins its
     # original's claim; align keeps only mutual best pairs there, align.copy_min_score).
     copy_link_score: float = 0.15
