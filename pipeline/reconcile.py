@@ -340,19 +340,22 @@ def _support_score(sentence: str, canon: str, members: list[str], links: dict) -
 def _attach_review(
     built: dict[str, dict], review: list, rows: dict, info: dict, clusters: _Clusters
 ) -> None:
-    """Review links of a claim's canonical sentence: the other sentence, unless its
-    source group already supports the claim."""
-    seen: set[tuple[str, str]] = set()
+    """Each review link once, on the claim whose wording would lead (the better-ranked
+    side that is its claim's canonical sentence): the other sentence, unless its source
+    group already supports that claim."""
+    seen: set[frozenset[str]] = set()
     for neg, a, b, _kind in review:
-        for mine, other in ((a, b), (b, a)):
+        if frozenset((a, b)) in seen:
+            continue
+        sides = sorted((a, b), key=lambda s: _rank(rows[s], info[rows[s]["doc_id"]]))
+        for mine, other in ((sides[0], sides[1]), (sides[1], sides[0])):
             claim = built.get(clusters.find(mine))
             if claim is None or claim["sentence_id"] != mine:
                 continue
             group = info[rows[other]["doc_id"]]["group_id"]
-            cited = {info[s["doc_id"]]["group_id"] for s in claim["support"]}
-            if group in cited or (claim["claim_id"], other) in seen:
-                continue
-            seen.add((claim["claim_id"], other))
+            if group in {info[s["doc_id"]]["group_id"] for s in claim["support"]}:
+                break
+            seen.add(frozenset((a, b)))
             claim["review"].append(
                 {
                     "doc_id": rows[other]["doc_id"],
@@ -361,6 +364,7 @@ def _attach_review(
                     "score": round(-neg, 4),
                 }
             )
+            break
     for claim in built.values():
         claim["review"].sort(key=lambda r: (-r["score"], r["sentence_id"]))
 

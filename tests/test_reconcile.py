@@ -1,5 +1,6 @@
 """Claims, citations, conflicts and corpus.md from the seeds (real clean + dedup output)."""
 
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -136,7 +137,8 @@ def test_one_loose_alignment_does_not_chain_two_claims():
         ("c", "You could get immunotherapy by IV, in pills, or in a cream."),
     ])  # fmt: skip
     al = _alignments([("a#s000", "b#s001", 0.95), ("b#s001", "c#s002", 0.9)])
-    claims, _ = reconcile_claims(sentences, al, docs, ReconcileSettings())
+    one_link_is_enough = dataclasses.replace(ReconcileSettings(), min_document_links=1)
+    claims, _ = reconcile_claims(sentences, al, docs, one_link_is_enough)
     members = sorted(len(s) for s in claims["support"])
     assert members == [1, 2]  # c is aligned with b only, not with a: it stays apart
 
@@ -174,6 +176,18 @@ def test_spinner_noise_is_no_conflict():
         )
         is None
     )
+
+
+def test_a_lone_match_between_two_pages_goes_to_review():
+    docs = _docs(("a", "a", "original", "Shop A"), ("b", "b", "original", "Shop B"))
+    sentences = _sentences([("a", "No credit card is required to sign up."),
+                            ("b", "You do not need a credit card to sign up.")])  # fmt: skip
+    claims, _ = reconcile_claims(
+        sentences, _alignments([("a#s000", "b#s001", 0.95)]), docs, ReconcileSettings()
+    )
+    assert list(claims["independent_sources"]) == [1, 1]
+    reviewed = [r["sentence_id"] for c in claims["review"] for r in c]
+    assert reviewed == ["b#s001"]
 
 
 def test_no_false_conflicts_among_the_seeds(seeds):
