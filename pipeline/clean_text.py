@@ -6,10 +6,15 @@ No HTML extractor helps with a text capture, so this works on the text alone:
 2. the capture is split into units (headings, paragraphs, list items; hard-wrapped
    paragraphs re-joined) by :mod:`pipeline.text_lines`;
 3. each unit is checked against the generic boilerplate rules of
-   :mod:`pipeline.text_signals` and against the site's template lines;
+   :mod:`pipeline.text_signals`, against the site's template lines and, when none of
+   those fires, against the publisher-chrome vocabularies of :mod:`pipeline.text_chrome`
+   (review dates, disclaimers, helpline/chat/leaflet calls-to-action, promos, charity
+   footers, feedback prompts: sentences that read like text);
 4. each unit gets a prose score (words of sentence-like text count for it; rule hits,
-   menus, titles and link lists count against it) and the main text region is the run of
-   units with the highest total score (as in Body Text Extraction, Finn et al. 2001);
+   menus, titles and link lists count against it; a chrome line never counts for it, and
+   no more against it than before, so a promo box between paragraphs does not split the
+   text) and the main text region is the run of units with the highest total score (as
+   in Body Text Extraction, Finn et al. 2001);
    further runs outside it are kept only if they hold enough prose on their own;
 5. units outside the kept regions get a reason from their own rule, else from the widget
    they follow (a chat widget's greeting and option menu), else from where they sit
@@ -25,6 +30,7 @@ import pandas as pd
 
 from pipeline.blocks import Block, Cleaned, Removal
 from pipeline.settings import CleanSettings
+from pipeline.text_chrome import match_chrome
 from pipeline.text_lines import Unit, normalise_newlines, split_units, strip_markdown
 from pipeline.text_reasons import assign_reasons
 from pipeline.text_regions import extend_region, find_headings, kept_regions, unit_scores
@@ -118,26 +124,28 @@ def _split_metadata_header(text: str) -> tuple[str, list[Removal]]:
 
 def _verdict(
     unit: Unit, settings: CleanSettings, template: frozenset[str]
-) -> tuple[str, str] | None:
-    """The unit's own boilerplate reason and rule, or None if nothing fires."""
+) -> tuple[tuple[str, str] | None, bool]:
+    """The unit's own boilerplate reason and rule (None if nothing fires), and whether
+    it is publisher chrome (:mod:`pipeline.text_chrome`, tried after every other rule)."""
     if not unit.text:
-        return ("image", "image_line") if unit.images else None
+        return (("image", "image_line") if unit.images else None), False
     hit = match_rule(unit.text, settings.widget_words_scale)
     if hit:
-        return hit
+        return hit, False
     n_words = len(words(unit.text))
     if _IMAGE_LABEL.match(unit.text) and n_words <= 15:
-        return "image", "image_caption"
+        return ("image", "image_caption"), False
     if is_url_only(unit.text):
-        return "metadata", "bare_url"
+        return ("metadata", "bare_url"), False
     if unit.link_density >= 0.6 and (unit.kind == "item" or n_words <= 12):
-        return "link_list", "link_item"
+        return ("link_list", "link_item"), False
     if unit.link_density >= 0.6 and unit.text.count(" ") > 0 and n_words <= 40:
-        return "navigation", "link_run"
+        return ("navigation", "link_run"), False
     keys = [template_key(line) for line in unit.raw_lines]
     if template and any(keys) and all(k in template for k in keys if k):
-        return "template", "site_template"
-    return None
+        return ("template", "site_template"), False
+    chrome = match_chrome(unit.text, settings)
+    return chrome, chrome is not None
 
 
 def clean_text_capture(
@@ -156,9 +164,14 @@ def clean_text_capture(
     body, removed = _split_metadata_header(normalise_newlines(text))
     units, link_defs = split_units(body, settings.max_wrap_width)
     removed += [Removal(line, "link_list", "link_definition") for line in link_defs]
-    verdicts = [_verdict(u, settings, template_lines) for u in units]
-    heading_like = find_headings(units, verdicts, settings)
-    scores = unit_scores(units, verdicts, heading_like, settings)
+    judged = [_verdict(u, settings, template_lines) for u in units]
+    verdicts = [verdict for verdict, _ in judged]
+    chrome = [is_chrome for _, is_chrome in judged]
+    # Chrome lines are found among text: headings are found as if they were text too.
+    heading_like = find_headings(
+        units, [None if c else v for v, c in zip(verdicts, chrome, strict=True)], settings
+    )
+    scores = unit_scores(units, verdicts, heading_like, settings, chrome)
     kept = [False] * len(units)
     regions = kept_regions(scores, settings.min_secondary_words)
     for span in regions:

@@ -100,20 +100,33 @@ def _prose_score(unit: Unit, introduced: bool, settings: CleanSettings) -> float
 
 
 def unit_scores(
-    units: list[Unit], verdicts: list, heading_like: list[bool], settings: CleanSettings
+    units: list[Unit],
+    verdicts: list,
+    heading_like: list[bool],
+    settings: CleanSettings,
+    chrome: list[bool] | None = None,
 ) -> list[float]:
-    """Prose score of every unit: rule hits strongly negative, headings slightly."""
+    """Prose score of every unit: rule hits strongly negative, headings slightly.
+
+    A ``chrome`` unit (publisher chrome, :mod:`pipeline.text_chrome`) is dropped but does
+    not split the text: it keeps the score it has as text or heading, capped at 0, so a
+    promo box between two paragraphs leaves the paragraphs after it in the region.
+    """
     scores: list[float] = []
     introduced = False
-    for unit, verdict, heading in zip(units, verdicts, heading_like, strict=True):
+    chrome = chrome or [False] * len(units)
+    for unit, verdict, heading, own_chrome in zip(
+        units, verdicts, heading_like, chrome, strict=True
+    ):
         if unit.kind != "item":
             introduced = unit.kind == "paragraph" and is_list_intro(last_sentence(unit.text))
-        if verdict:
+        if verdict and not own_chrome:
             scores.append(-max(10.0, len(words(unit.text))))
-        elif heading:
-            scores.append(-1.0)
-        else:
-            scores.append(_prose_score(unit, introduced and unit.kind == "item", settings))
+            continue
+        score = (
+            -1.0 if heading else _prose_score(unit, introduced and unit.kind == "item", settings)
+        )
+        scores.append(min(0.0, score) if own_chrome else score)
     return scores
 
 
