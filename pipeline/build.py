@@ -30,6 +30,7 @@ from pipeline.io import (
     write_output_dir,
 )
 from pipeline.manifest import json_bytes, manifest
+from pipeline.outdir import prepare_output
 from pipeline.progress import Progress
 from pipeline.reconcile import reconcile_claims
 from pipeline.report import load_processed, render_reports
@@ -262,7 +263,10 @@ def build(
 
     ``engine`` (default: in-process pandas) runs the partitioned work; ``cache`` (default:
     none) keeps per-document results between builds. Neither changes the output.
+    ``out`` is checked first (:func:`pipeline.outdir.prepare_output`).
     """
+    for message in prepare_output(raw, out):
+        progress(message)
     raw_files, sources, read_errors = read_raw_dir(raw, settings.ingest)
     decisions = parse_decisions(read_decisions_text(raw))
     progress(f"read {len(raw_files)} files from {raw}")
@@ -280,6 +284,8 @@ def run_one_stage(
     ``clean`` starts from ``raw``; the others read what the earlier stages wrote to
     ``out``; ``report`` only renders reports/ again.
     """
+    for message in prepare_output(raw, out):
+        progress(message)
     raw_files, sources, read_errors = read_raw_dir(raw, settings.ingest)
     decisions = parse_decisions(read_decisions_text(raw))
     tables: dict[str, pd.DataFrame] = {}

@@ -11,6 +11,7 @@ import click
 
 from pipeline import __version__
 from pipeline.decisions import DecisionsError
+from pipeline.outdir import OutputError
 from pipeline.progress import BarFactory
 from pipeline.settings import Settings, load_settings
 
@@ -130,6 +131,8 @@ def build(
     runner = _start_engine(reporter, engine, workers, scheduler)
     try:
         tables = run_build(raw, out, settings, reporter, runner, cache)
+    except OutputError as exc:
+        raise click.ClickException(str(exc)) from exc
     except DecisionsError as exc:
         raise click.ClickException(f"{exc}; {out} was left as it was.") from exc
     except OSError as exc:
@@ -181,7 +184,7 @@ def _run_stage(reporter: _Reporter, stage: str, raw: Path, out: Path, config: Pa
     settings = _settings(config)
     try:
         tables = run_one_stage(stage, raw, out, settings, reporter)
-    except (FileNotFoundError, DecisionsError) as exc:
+    except (FileNotFoundError, DecisionsError, OutputError) as exc:
         raise click.ClickException(str(exc)) from exc
     except Exception as exc:
         if reporter.verbose:

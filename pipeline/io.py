@@ -8,7 +8,6 @@ import io
 import json
 import math
 import os
-import shutil
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline.decisions import DecisionsError
+from pipeline.outdir import write_output_dir  # noqa: F401  (re-exported)
 from pipeline.settings import IngestSettings
 from pipeline.tables import error_row
 
@@ -143,31 +143,4 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        raise
-
-
-def write_output_dir(out: Path, files: dict[str, bytes]) -> None:
-    """Replace the folder ``out`` by one holding exactly ``files`` (relative path -> bytes).
-
-    Everything is written into a staging folder beside ``out`` first; only when all of it
-    is on disk is the old folder swapped out, so an interrupted build leaves the
-    previous ``out`` intact.
-    """
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
-    try:
-        for rel, data in sorted(files.items()):
-            target = staging / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        old = out.parent / f".{out.name}.old"
-        if old.exists():
-            shutil.rmtree(old)
-        if out.exists():
-            os.replace(out, old)
-        os.replace(staging, out)
-        shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
         raise
