@@ -14,6 +14,7 @@ import re
 
 from pipeline.blocks import Block, Cleaned, Removal
 from pipeline.settings import CleanSettings
+from pipeline.text_chrome import match_chrome
 from pipeline.text_signals import TLDS, ends_sentence, match_rule, words
 
 LOST_LIST_FLAG = "lost_list"
@@ -94,6 +95,32 @@ def flag_lost_lists(blocks: list[Block]) -> bool:
     return False
 
 
+# A promo box opens with a label of its own ("New:", "Sponsored:", an all-capitals
+# "FREE HEALTH CHECKS:") or sells the
+# publisher's own service ("Book a consultation with one of our cardiologists").
+_PROMO_LABEL = re.compile(
+    r"^\W{0,3}(?i:new|offer|special offer|limited offer|sponsored|advertisement|promoted)"
+    r"\W{0,3}:\W{0,3}\s"
+    r"|^\W{0,3}(?=[A-Z ]*\b(?:FREE|NEW|OFFER|SALE)\b)[A-Z]+(?: [A-Z]+){1,5}:\s",
+)
+_OUR_OFFER = re.compile(
+    r"\b(?:book|try|download|get|join|sign up|pop in(?:to)?|ask about|order)\b"
+    r"[^.]{0,60}\bour\b[^.]{0,40}\b(?:app|clinics?|services?|branch(?:es)?|shop|store|"
+    r"challenge|consultation|consultants?|cardiologists?|programme|program|team of)\b",
+    re.I,
+)
+
+
+def promo_box(text: str, settings: CleanSettings) -> tuple[str, str] | None:
+    """``("advertisement", "promo_box")`` for a short block that advertises the
+    publisher's own offer, else None (a longer block is prose about a service)."""
+    if len(words(text)) > settings.chrome_line_max_words:
+        return None
+    if _PROMO_LABEL.match(text.strip()) or _OUR_OFFER.search(text):
+        return "advertisement", "promo_box"
+    return None
+
+
 def apply_block_rules(cleaned: Cleaned, settings: CleanSettings) -> Cleaned:
     """Inline junk, widget/share/CTA blocks and the ``lost_list`` flag on any cleaner's output."""
     blocks: list[Block] = []
@@ -118,6 +145,12 @@ def apply_block_rules(cleaned: Cleaned, settings: CleanSettings) -> Cleaned:
         }:
             removed.append(Removal(text, hit[0], hit[1]))
             widget = hit[0]
+            continue
+        chrome = match_chrome(text, settings) if settings.chrome_in_all_blocks else None
+        if chrome is None and settings.chrome_in_all_blocks:
+            chrome = promo_box(text, settings)
+        if chrome and block.kind != "heading":  # review dates, leaflet codes, promos ...
+            removed.append(Removal(text, chrome[0], chrome[1]))
             continue
         if widget in _WIDGET_TAIL_REASONS and i > last_substantial:
             removed.append(Removal(text, widget, "follows_" + widget))

@@ -130,6 +130,10 @@ class CleanSettings:
     # Text clean: ...disclaimers run longer (a standard one is ~50 words); their wording is
     # specific, so they are judged up to the HTML/text footer disclaimer limit.
     chrome_disclaimer_max_words: int = 80
+    # The publisher-chrome vocabularies judge every kept block of every format (an HTML
+    # page's "Last reviewed: ..." or "Download our leaflet (PDF)" inside its article
+    # too), not only the lines of text and Markdown captures.
+    chrome_in_all_blocks: bool = True
     # Block rules: widget/share/CTA vocabularies only judge blocks up to this factor of
     # each rule's own word limit (1.0 = the limits documented in text_signals.py).
     widget_words_scale: float = 1.0
