@@ -25,6 +25,7 @@ from pipeline.engine import Engine, PandasEngine
 from pipeline.io import (
     csv_bytes,
     jsonl_bytes,
+    read_csv_table,
     read_decisions_text,
     read_raw_dir,
     write_output_dir,
@@ -216,7 +217,7 @@ def _columns(frame: pd.DataFrame, name: str) -> list[str]:
 
 def _read_table(name: str, data: bytes) -> pd.DataFrame:
     if name.endswith(".csv"):
-        return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+        return read_csv_table(io.BytesIO(data))
     rows = [json.loads(line) for line in data.decode("utf-8").splitlines() if line]
     return pd.DataFrame(rows, columns=None if rows else columns(name))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 STATUS_SECTIONS = [
@@ -15,8 +17,23 @@ def _tags(citations: list[str]) -> str:
     return "".join(f"[^{key}]" for key in citations)
 
 
+# Only these links are written as links; anything else (javascript:, data:) is plain text.
+_SAFE_URL = re.compile(r"https?://[^\s<>\"'`\\]+", re.I)
+_MARKUP = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "[": "\\[", "]": "\\]"})
+
+
 def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
+    """Text from a capture on one line, inert: HTML escaped and no Markdown link brackets
+    (a renderer downstream shows ``<script>`` or ``[x](javascript:...)`` as text)."""
+    return " ".join(str(text).split()).translate(_MARKUP)
+
+
+def _link(url: str) -> str:
+    """``<url>`` (a link) for an http(s) address; any other (javascript:, data:) as
+    plain escaped text, which no Markdown renderer turns into a link."""
+    if _SAFE_URL.fullmatch(url):
+        return f"<{url}>"
+    return _one_line(url)
 
 
 def render_corpus_md(claims: pd.DataFrame, sources: pd.DataFrame) -> str:
@@ -66,7 +83,7 @@ def render_corpus_md(claims: pd.DataFrame, sources: pd.DataFrame) -> str:
             parts = [p for p in fields if isinstance(p, str) and p]
             text = ", ".join(_one_line(p) for p in parts) or str(src["doc_id"])
             if isinstance(src.get("url"), str) and src["url"]:
-                text += f", <{src['url']}>"
+                text += f", {_link(src['url'])}"
             if isinstance(src.get("retrieved"), str) and src["retrieved"]:
                 text += f" (retrieved {src['retrieved']})"
             if src.get("relation") not in (None, "original"):

@@ -62,6 +62,7 @@ from pipeline.tables import ERROR_COLUMNS, error_row
 DECISIONS_FILE = "decisions.toml"
 STATUS_COLUMNS = ["decision", "target", "status", "detail", "note", "entry"]
 OPTIONAL_TEXT = {"note", "reason", "relation"}  # keys that may be empty strings
+MAX_TRUST = 1_000_000  # trust tiers are small whole numbers; larger ones overflow tables
 COPY_RELATIONS = ("exact_duplicate", "near_duplicate", "spun_copy", "partial_copy")
 
 
@@ -179,8 +180,10 @@ def _check_type(value: Any, expected: type, where: str, key: str) -> Any:
             raise DecisionsError(f"{where}: {key} must be true or false, got {value!r}")
         return value
     if expected is int:
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise DecisionsError(f"{where}: {key} must be a whole number >= 0, got {value!r}")
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_TRUST:
+            raise DecisionsError(
+                f"{where}: {key} must be a whole number from 0 to {MAX_TRUST}, got {value!r}"
+            )
         return value
     if not isinstance(value, str):
         raise DecisionsError(f"{where}: {key} must be a string, got {value!r}")

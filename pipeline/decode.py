@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import gzip
+import io
 import re
 import zlib
 from pathlib import PurePosixPath
@@ -53,12 +54,22 @@ def split_suffixes(source_file: str) -> tuple[str, str, bool]:
     return doc_id, fmt, compressed
 
 
-def decompress(data: bytes) -> bytes:
-    """Gunzip ``data``; a truncated or corrupt archive raises ValueError."""
+def decompress(data: bytes, limit: int | None = None) -> bytes:
+    """Gunzip ``data``; a truncated or corrupt archive raises ValueError, and so does one
+    that unpacks to more than ``limit`` bytes (read in chunks: memory stays bounded by
+    the limit, a gzip bomb is stopped early)."""
     try:
-        return gzip.decompress(data)
+        if limit is None:
+            return gzip.decompress(data)
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as handle:
+            out = handle.read(limit + 1)
     except (EOFError, OSError, zlib.error) as exc:
         raise ValueError(f"corrupt or truncated gzip archive ({exc})") from exc
+    if len(out) > limit:
+        raise ValueError(
+            f"gzip archive unpacks to more than {limit} bytes (the limit, ingest.max_file_bytes)"
+        )
+    return out
 
 
 def _bom_encoding(data: bytes) -> str | None:

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline.cache import DocCache, sha256_text
+from pipeline.cache_shapes import clean_entry_ok, ingest_entry_ok, segment_entry_ok
 from pipeline.clean import assemble_cleaned, clean_row
 from pipeline.clean_text import find_template_lines
 from pipeline.engine import Engine, chunks
@@ -22,6 +23,7 @@ from pipeline.ingest import ingest_file, merge_ingested, validate_sources
 from pipeline.progress import Progress, start_bar
 from pipeline.segment import segment_claims
 from pipeline.settings import AlignSettings, CleanSettings, IngestSettings, Settings
+from pipeline.tables import error_row
 
 Batch = Callable[[list[Any], Any], list[Any]]
 # Parts a step's misses are cut into: enough for a smooth bar and balanced workers.
@@ -42,14 +44,16 @@ def per_document(
     engine: Engine,
     cache: DocCache,
     progress: Progress,
+    valid: Callable[[Any], bool] | None = None,
 ) -> list[Any]:
-    """One result per key: from ``cache`` when it holds one, else computed by
-    ``fn([payloads(i), ...], shared)`` in partitions on ``engine`` (and stored)."""
+    """One result per key: from ``cache`` when it holds one (of the shape ``valid``
+    accepts: anything else is a miss), else computed by ``fn([payloads(i), ...],
+    shared)`` in partitions on ``engine`` (and stored)."""
     results: list[Any] = [None] * len(keys)
     misses: list[int] = []
     for index, key in enumerate(keys):
         hit, value = cache.get(step, key)
-        if hit:
+        if hit and (valid is None or valid(value)):
             results[index] = value
         else:
             misses.append(index)
@@ -76,8 +80,29 @@ def _ingest_batch(batch: list[tuple[str, bytes, dict]], settings: IngestSettings
     return [[list(o) for o in ingest_file(f, data, src, settings)] for f, data, src in batch]
 
 
+# libxml2 drops a text node longer than this (without its huge_tree option), silently.
+HTML_TEXT_NODE_LIMIT = 10_000_000
+
+
+def _reported(row: dict, outcome: Any) -> list:
+    """``outcome`` of clean_row, with an error row when an HTML text run over the
+    parser's limit was dropped (the page's text shrank to less than half of that run)."""
+    text, flags, removed, errors = outcome
+    content = row.get("content")
+    if row.get("format") != "html" or not isinstance(content, str) or text is None:
+        return list(outcome)
+    if len(content) <= HTML_TEXT_NODE_LIMIT:
+        return list(outcome)
+    run = max(len(part) for part in content.split("<"))
+    if run > HTML_TEXT_NODE_LIMIT and len(text) < run // 2:
+        message = "a text run over 10 MB was dropped by the HTML parser; its text is missing"
+        detail = f"{run} characters without markup; the document keeps {len(text)} characters"
+        errors = [*errors, error_row(row["source_file"], "clean", message, detail)]
+    return [text, flags, removed, errors]
+
+
 def _clean_batch(batch: list[tuple[dict, list[str]]], settings: CleanSettings) -> list:
-    return [list(clean_row(row, settings, frozenset(lines))) for row, lines in batch]
+    return [_reported(row, clean_row(row, settings, frozenset(lines))) for row, lines in batch]
 
 
 def _segment_batch(batch: list[tuple[str, str]], settings: AlignSettings) -> list:
@@ -117,6 +142,7 @@ def ingest_and_clean(
         engine,
         cache,
         progress,
+        ingest_entry_ok,
     )
     named = [(name, found) for (name, _), found in zip(files, outcomes, strict=True)]
     ingested, ingest_errors = merge_ingested(named, by_file, errors, set(raw_files["source_file"]))
@@ -138,6 +164,7 @@ def ingest_and_clean(
         engine,
         cache,
         progress,
+        clean_entry_ok,
     )
     documents, removed, clean_errors = assemble_cleaned(ingested, [tuple(c) for c in cleaned])
     progress(f"clean: {len(removed)} spans removed, {len(clean_errors)} errors")
@@ -160,10 +187,18 @@ def segment_documents(
     )
     align_set = _settings_dict(settings)
     keys = [cache.key("segment", doc_id, sha256_text(text), align_set) for doc_id, text in docs]
-    found = per_document(
-        "segment", keys, lambda i: docs[i], _segment_batch, settings, engine, cache, progress
-    )
     template = segment_claims(pd.DataFrame(columns=["doc_id", "text"]), settings)
+    found = per_document(
+        "segment",
+        keys,
+        lambda i: docs[i],
+        _segment_batch,
+        settings,
+        engine,
+        cache,
+        progress,
+        segment_entry_ok(template),
+    )
     records = [record for rows in found for record in rows]
     frame = pd.DataFrame(records, columns=template.columns)
     return frame.astype(template.dtypes.to_dict())

@@ -8,86 +8,35 @@ comes from sources.csv first, then from the capture itself.
 from __future__ import annotations
 
 import hashlib
-import io
-from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pandas as pd
-from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
 
+from pipeline.decisions import MAX_TRUST
 from pipeline.decode import decode_capture, decompress, split_suffixes
 from pipeline.metadata import html_metadata, text_metadata
 from pipeline.settings import IngestSettings
 from pipeline.tables import DOCUMENT_COLUMNS, error_row, errors_frame
+from pipeline.warc import Capture, Problem, warc_records
 
 SOURCE_COLUMNS = ["file", "url", "publisher", "title", "retrieved", "trust"]
 
 
-@dataclass(frozen=True)
-class Capture:
-    """One source's bytes before decoding."""
-
-    doc_id: str
-    source_file: str
-    fmt: str
-    data: bytes
-    url: str | None = None
-    retrieved: str | None = None
-    charset: str | None = None
-
-
-def _warc_records(doc_id: str, source_file: str, data: bytes) -> Iterator[Capture]:
-    """Each HTTP response record of a WARC file as a capture ``<doc_id>/<record number>``.
-
-    Records are numbered by their position in the file, counting every record from 0.
-    """
-    try:
-        for number, record in enumerate(ArchiveIterator(io.BytesIO(data))):
-            if record.rec_type != "response":
-                continue
-            headers = record.http_headers
-            ctype = (headers.get_header("Content-Type") if headers else None) or ""
-            mime = ctype.split(";")[0].strip().lower()
-            fmt = (
-                "text"
-                if mime == "text/plain"
-                else "markdown"
-                if mime == "text/markdown"
-                else "html"
-            )
-            charset = (
-                ctype.lower().split("charset=")[-1].strip() if "charset=" in ctype.lower() else None
-            )
-            date = record.rec_headers.get_header("WARC-Date")
-            yield Capture(
-                doc_id=f"{doc_id}/{number}",
-                source_file=source_file,
-                fmt=fmt,
-                data=record.content_stream().read(),
-                url=record.rec_headers.get_header("WARC-Target-URI"),
-                retrieved=date[:10] if date else None,
-                charset=charset,
-            )
-    except ArchiveLoadFailed as exc:
-        raise ValueError(f"not a readable WARC file ({exc})") from exc
-
-
-def split_captures(source_file: str, data: bytes) -> list[Capture]:
-    """The captures in one raw file (a WARC file holds several). Raises ValueError."""
+def split_captures(
+    source_file: str, data: bytes, max_bytes: int | None = None
+) -> tuple[list[Capture], list[Problem]]:
+    """The captures in one raw file (a WARC file holds several) and the problems of its
+    broken parts (truncated WARC records). Raises ValueError when nothing can be read,
+    also for a compressed file that unpacks to more than ``max_bytes``."""
     doc_id, fmt, compressed = split_suffixes(source_file)
     if compressed:
         # Decompress whole first: warcio stops silently at a truncated gzip member.
-        data = decompress(data)
+        data = decompress(data, max_bytes)
     if fmt == "warc":
-        try:
-            records = list(_warc_records(doc_id, source_file, data))
-        except (EOFError, OSError) as exc:
-            raise ValueError(f"corrupt or truncated WARC archive ({exc})") from exc
-        if not records:
+        records, problems = warc_records(doc_id, source_file, data)
+        if not records and not problems:
             raise ValueError("WARC file holds no response records")
-        return records
-    return [Capture(doc_id=doc_id, source_file=source_file, fmt=fmt, data=data)]
+        return records, problems
+    return [Capture(doc_id=doc_id, source_file=source_file, fmt=fmt, data=data)], []
 
 
 def _clean_value(value: object) -> object:
@@ -120,6 +69,22 @@ def _document_row(capture: Capture, source: dict, settings: IngestSettings) -> d
     }
 
 
+def _trust(name: str, trust: object, errors: list[dict]) -> int | None:
+    """A sources.csv trust cell as a whole number from 0 to MAX_TRUST, else an error."""
+    try:
+        value = int(float(str(trust)))
+    except (ValueError, OverflowError):
+        errors.append(
+            error_row("sources.csv", "ingest", f"trust of {name} is not an integer", trust)
+        )
+        return None
+    if not 0 <= value <= MAX_TRUST:
+        message = f"trust of {name} is outside 0..{MAX_TRUST}"
+        errors.append(error_row("sources.csv", "ingest", message, trust))
+        return None
+    return value
+
+
 def validate_sources(sources: pd.DataFrame) -> tuple[dict[str, dict], list[dict]]:
     """sources.csv rows keyed by ``file``, and errors for rows that are not valid."""
     by_file: dict[str, dict] = {}
@@ -131,18 +96,7 @@ def validate_sources(sources: pd.DataFrame) -> tuple[dict[str, dict], list[dict]
         clean = {k: _clean_value(row.get(k)) for k in SOURCE_COLUMNS}
         trust = clean.get("trust")
         if trust is not None:
-            try:
-                clean["trust"] = int(float(str(trust)))
-            except ValueError:
-                errors.append(
-                    error_row(
-                        "sources.csv",
-                        "ingest",
-                        f"trust of {clean['file']} is not an integer",
-                        trust,
-                    )
-                )
-                clean["trust"] = None
+            clean["trust"] = _trust(str(clean["file"]), trust, errors)
         if clean["file"]:
             by_file[str(clean["file"])] = clean
     return by_file, errors
@@ -158,10 +112,12 @@ def ingest_file(
     """The outcome of each capture of one raw file (pure: the file's bytes and its
     sources.csv row in, rows out); a file that cannot be split is one error outcome."""
     try:
-        captures = split_captures(source_file, data)
+        captures, problems = split_captures(source_file, data, settings.max_file_bytes)
     except ValueError as exc:
         return [(None, None, error_row(source_file, "ingest", str(exc).split(" (")[0], exc))]
-    outcomes: list[Outcome] = []
+    outcomes: list[Outcome] = [
+        (None, None, error_row(source_file, "ingest", error, detail)) for error, detail in problems
+    ]
     for capture in captures:
         try:
             outcomes.append((capture.doc_id, _document_row(capture, source, settings), None))

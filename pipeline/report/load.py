@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.io import read_jsonl
+from pipeline.io import read_csv_table, read_jsonl
 from pipeline.report.tables import TABLE_NAMES, complete_tables
 
 
@@ -24,7 +24,7 @@ def load_processed(folder: Path) -> dict[str, pd.DataFrame]:
         if not path.is_file():
             continue
         if name.endswith(".csv"):
-            tables[name] = pd.read_csv(path, dtype=str, keep_default_na=False)
+            tables[name] = read_csv_table(path)
         else:
             tables[name] = read_jsonl(path)
     return complete_tables(tables)
