@@ -160,6 +160,21 @@ def seed_table() -> None:
         f_ns = {x for x in found if not x & copy_ids}
         p, r, f = _pr(f_ns, non_spun)
         print(f"| {name} | {cp:.3f} | {cr:.3f} | {p:.3f} | {r:.3f} | {f:.3f} |")
+    print("\nPrecision / recall of the minilm pairs per score cut (the citation cut is")
+    print("reconcile.cite_score; labelled-corpus figures: bench_claims.py --curve):\n")
+    print("| cut | pairs | P tune | R tune | P held | R held |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    al = alignments["minilm"]
+    chosen = ReconcileSettings().cite_score
+    for cut in (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95):
+        kept = al[al["score"] >= cut]
+        found = {frozenset(p) for p in zip(kept["sentence_a"], kept["sentence_b"], strict=True)}
+        cells = []
+        for half in ("tune", "held"):
+            g = {x for x in gold if _half(x) == half}
+            cells += list(_pr({x for x in found if _half(x) == half}, g)[:2])
+        mark = " (cite_score)" if abs(cut - chosen) < 1e-9 else ""
+        print(f"| {cut:.2f}{mark} | {len(found)} | " + " | ".join(f"{v:.3f}" for v in cells) + " |")
     claims, _ = reconcile_claims(sentences, alignments["minilm"], docs, ReconcileSettings())
     counts = claims["status"].value_counts()
     print("\n## Claims per status on the seeds (minilm)\n")

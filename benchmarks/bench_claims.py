@@ -89,7 +89,7 @@ def _row(name: str, results: list[dict], half: str) -> str:
     return (
         f"| {name} | {half} | {f['citation_precision']:.3f} ({counts['cited_right']}/"
         f"{counts['cited']}) | {f['fact_recall']:.3f} "
-        f"({counts['pairs_found']}/{counts['pairs']}) | "
+        f"({counts['pairs_found']}/{counts['pairs']}) | {f['fact_recall_with_review']:.3f} | "
         f"{f['conflict_precision']:.3f} ({counts['conflicts_right']}/{counts['conflicts']}) | "
         f"{f['conflict_recall']:.3f} ({counts['planted_found']}/{counts['planted']}) | {boiler} |"
     )
@@ -109,8 +109,11 @@ def labelled_table(settings: Settings, curve: bool, show_errors: bool) -> None:
         ours.append(claim_metrics(corpus, tables))
         anchor.append(claim_metrics(corpus, anchor_tables(tables, settings)))
     print(f"## Labelled corpora: {', '.join(names)}\n")
-    print("| aligner | half | citation P | fact recall | conflict P | conflict R | boilerplate |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
+    print(
+        "| aligner | half | citation P | fact recall | + review queue | conflict P | conflict R"
+        " | boilerplate |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for half in ("tune", "held"):
         print(_row("anchor token_set_ratio", anchor, half))
         print(_row("curate", ours, half))

@@ -3,7 +3,8 @@
 - citation precision: of the supports a multi-source claim cites (its canonical sentence
   and spun copies aside), the share that state the canonical sentence's fact;
 - fact recall: of the sentence pairs of two independent sources that state one fact,
-  the share cited together by one claim;
+  the share cited together by one claim (and, beside it, the share cited together or
+  waiting in the claim's review queue);
 - conflict precision / recall: reported conflict links whose two sides are a planted
   contradiction, and planted contradictions (per pair of source groups) reported;
 - boilerplate: claim sentences labelled as site chrome.
@@ -47,6 +48,7 @@ def claim_metrics(corpus: LabelledCorpus, tables: dict[str, pd.DataFrame]) -> di
 
     counts: dict[str, dict[str, int]] = {h: defaultdict(int) for h in HALVES}
     claim_of: dict[str, str] = {}
+    queued: set[tuple[str, str]] = set()  # (claim_id, sentence) waiting for review
     links: list[tuple[str, str]] = []
     wrong: list[tuple[str, str, str]] = []
     for claim in _records(tables["claims.jsonl"]):
@@ -54,6 +56,8 @@ def claim_metrics(corpus: LabelledCorpus, tables: dict[str, pd.DataFrame]) -> di
         cited = [s["sentence_id"] for s in claim["support"] if s.get("via") != "spun_copy"]
         for s in cited:
             claim_of[s] = claim["claim_id"]
+        for item in claim.get("review") or []:
+            queued.add((claim["claim_id"], item["sentence_id"]))
         if int(claim["independent_sources"]) >= 2:
             for s in cited:
                 if s == canon:
@@ -81,7 +85,11 @@ def claim_metrics(corpus: LabelledCorpus, tables: dict[str, pd.DataFrame]) -> di
                 continue
             h = half(file(a), file(b))
             counts[h]["pairs"] += 1
-            counts[h]["pairs_found"] += int(a in claim_of and claim_of.get(a) == claim_of.get(b))
+            together = a in claim_of and claim_of.get(a) == claim_of.get(b)
+            counts[h]["pairs_found"] += int(together)
+            counts[h]["pairs_found_or_queued"] += int(
+                together or (claim_of.get(a), b) in queued or (claim_of.get(b), a) in queued
+            )
     # conflicts
     reported = set(links)
     found_units = set()
@@ -124,6 +132,7 @@ def figures(counts: dict[str, int]) -> dict[str, float]:
     return {
         "citation_precision": ratio(counts["cited_right"], counts["cited"]),
         "fact_recall": ratio(counts["pairs_found"], counts["pairs"]),
+        "fact_recall_with_review": ratio(counts["pairs_found_or_queued"], counts["pairs"]),
         "conflict_precision": ratio(counts["conflicts_right"], counts["conflicts"]),
         "conflict_recall": ratio(counts["planted_found"], counts["planted"]),
     }
