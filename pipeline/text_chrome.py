@@ -14,9 +14,10 @@ speaks: the publisher about itself ("our helpline", "this leaflet", "us") or abo
 page, or a label followed by a date or code. Every vocabulary below asks for one of
 those, and judges only short units (``CleanSettings.chrome_*_max_words``). Reasons reuse
 the names of :mod:`pipeline.text_signals` (``metadata``, ``footer``, ``chat_widget``,
-``contact_cta``, ``advertisement``, ``newsletter``, ``share_buttons``); the rule names
-say which kind of line it was. Only the text path uses these rules: the HTML path has
-its own in :mod:`pipeline.html_ui_rules`.
+``contact_cta``, ``advertisement``, ``newsletter``, ``share_buttons``); leaflet codes,
+downloads, print orders and format notices are ``leaflet_reference``. The rule names say
+which kind of line it was. Only the text path uses these rules (after every rule of its
+own): the HTML path has its own in :mod:`pipeline.html_ui_rules`.
 """
 
 from __future__ import annotations
