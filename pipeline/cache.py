@@ -166,6 +166,17 @@ def default_cache_dir(out: Path) -> Path:
     return out.resolve().parent / DEFAULT_CACHE_NAME
 
 
+def _embedding_shapes_fit(found: tuple[np.ndarray, ...], count: int) -> bool:
+    """An entry's arrays fit ``count`` sentences (a forged or stale entry is a miss)."""
+    sentences, tokens, ids, lengths = found
+    if sentences.ndim != 2 or sentences.shape[0] != count or lengths.shape != (count,):
+        return False
+    if lengths.dtype.kind not in "iu" or (count and int(lengths.min()) < 0):
+        return False
+    pieces = int(lengths.sum())
+    return tokens.ndim == 2 and tokens.shape[0] == pieces and ids.shape == (pieces,)
+
+
 class EmbeddingCache:
     """Per-document sentence and token vectors (``embed`` entries, numpy ``.npz``).
 
@@ -192,8 +203,9 @@ class EmbeddingCache:
             try:
                 with np.load(io.BytesIO(body)) as data:
                     found = tuple(data[name] for name in self._NAMES)
-                self.cache.count(self.STEP, 1, 0)
-                return found
+                if _embedding_shapes_fit(found, len(texts)):
+                    self.cache.count(self.STEP, 1, 0)
+                    return found
             except (OSError, KeyError, ValueError):
                 pass
         self.cache.count(self.STEP, 0, 1)

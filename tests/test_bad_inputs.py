@@ -13,6 +13,7 @@ import os
 import tracemalloc
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from warcio.statusandheaders import StatusAndHeaders
@@ -222,3 +223,25 @@ def test_html_text_node_over_10_mb_is_reported() -> None:
     kept = "".join(docs["text"])
     reported = "text run over 10 MB" in " ".join(errors["error"])
     assert reported or len(kept) > 10_000_000
+
+
+def test_a_forged_embedding_entry_is_a_miss(tmp_path: Path) -> None:
+    """An embed entry with a valid checksum but arrays of the wrong shape is recomputed."""
+    from pipeline.cache import EmbeddingCache
+    from pipeline.embed import embed_with_tokens
+
+    texts = ["Paracetamol can bring a fever down.", "Drink plenty of fluids when ill."]
+    cache = EmbeddingCache(DocCache(tmp_path / "cache"), ["test"])
+    first = embed_with_tokens(texts, "minilm", "", 16, 128, groups=[2], cache=cache)
+    if first[1] != "minilm":
+        pytest.skip("MiniLM is not installed here")
+    buffer = io.BytesIO()
+    np.savez(buffer, sentences=np.zeros((5, 3)), tokens=np.zeros((1, 2)),
+             ids=np.zeros(9, dtype=np.int64), lengths=np.zeros(4, dtype=np.int64))  # fmt: skip
+    body = buffer.getvalue()
+    entries = sorted((tmp_path / "cache" / "embed").rglob("*.npz"))
+    assert entries
+    for entry in entries:
+        entry.write_bytes(hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
+    again = embed_with_tokens(texts, "minilm", "", 16, 128, groups=[2], cache=cache)
+    np.testing.assert_array_equal(again[0], first[0])
