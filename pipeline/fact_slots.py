@@ -234,10 +234,13 @@ class Slots:
 
 
 @lru_cache(maxsize=1)
-def _registry():  # pint loads its unit table once (~0.7 s)
+def _registry():  # pint parses its unit table once (~0.3 s; ~0.05 s from its disk cache)
     import pint
 
-    return pint.UnitRegistry()
+    try:
+        return pint.UnitRegistry(cache_folder=":auto:")
+    except (OSError, ValueError):  # no writable cache folder: parse the table each run
+        return pint.UnitRegistry()
 
 
 @lru_cache(maxsize=256)
