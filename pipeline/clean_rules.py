@@ -96,8 +96,8 @@ def flag_lost_lists(blocks: list[Block]) -> bool:
 
 
 # A promo box opens with a label of its own ("New:", "Sponsored:", an all-capitals
-# "FREE HEALTH CHECKS:") or sells the
-# publisher's own service ("Book a consultation with one of our cardiologists").
+# "FREE HEALTH CHECKS:") or sells the publisher's own service ("Book a consultation
+# with one of our cardiologists").
 _PROMO_LABEL = re.compile(
     r"^\W{0,3}(?i:new|offer|special offer|limited offer|sponsored|advertisement|promoted)"
     r"\W{0,3}:\W{0,3}\s"

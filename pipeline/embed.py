@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import re
 import zlib
 from functools import lru_cache
 from pathlib import Path
@@ -23,7 +22,6 @@ from pipeline.settings import AlignSettings
 from pipeline.text_words import content_terms
 
 LEXICAL_DIMS = 512
-_WORD = re.compile(r"[^\W_]+")
 
 
 class EmbedderUnavailable(RuntimeError):

@@ -164,7 +164,7 @@ _PEOPLE = re.compile(
     r"\b(?:anyone|people|person|those|patients?|men|women|aged|age|years? old|you are|you['’]re)\b",
     re.I,
 )
-_YOUNGER = {"under", "below", "younger than", "less than", "younger"}
+_YOUNGER = {"under", "below", "younger than", "younger"}
 # Contrasting conditions: a sentence naming one side is not about the other side.
 _CONDITIONS = {
     "meal": {
@@ -246,17 +246,17 @@ def _registry():  # pint parses its unit table once (~0.3 s; ~0.05 s from its di
 @lru_cache(maxsize=256)
 def _to_base(unit: str, analyte: str) -> tuple[str, float, float] | None:
     """(dimension, factor, offset) turning an amount in ``unit`` into base units."""
-    registry = _registry()
     name = _UNITS.get(unit.lower())
     if name is None:
         return None
+    if name == "mg/dL":
+        return "mass/volume", 1.0, 0.0
+    registry = _registry()
     if name == "mmol/L" and analyte:
         quantity = registry.Quantity(1.0, "mmol/L") * registry.Quantity(
             _ANALYTES[analyte], "g/mol"
         )
         return "mass/volume", float(quantity.to("mg/dL").magnitude), 0.0
-    if name == "mg/dL":
-        return "mass/volume", 1.0, 0.0
     if name in ("degC", "degF"):
         zero = registry.Quantity(0.0, name).to("degC").magnitude
         one = registry.Quantity(1.0, name).to("degC").magnitude
@@ -301,7 +301,8 @@ def _amounts(text: str) -> list[Amount]:
     analyte = _analyte(text)
     found: list[Amount] = []
     for m in _READING.finditer(text):  # a blood pressure reading: both numbers count
-        found.append(Amount("reading", float(m.group(1)) * 1000 + float(m.group(2)), 0.0))
+        value = float(m.group(1)) * 1000 + float(m.group(2))
+        found.append(Amount("reading", value, value))
     text = _READING.sub(" ", text)
     text = _BETWEEN.sub(lambda m: f"{m.group(1)} to ", text)
     pending: list[tuple[float, float]] = []  # numbers waiting for a unit ("4 or 5 g")
@@ -319,8 +320,8 @@ def _amounts(text: str) -> list[Amount]:
             found.append(Amount(dimension, a, b))
         pending = []
     for lo, hi, noun in pending_nouns(text, pending):
-        found.append(Amount(f"count:{noun}", lo, hi))
-    return [Amount(a.dimension, a.low, a.high or a.low) for a in found]
+        found.append(Amount(f"count:{noun}", lo, hi or lo))
+    return found
 
 
 _COUNT_NOUN = re.compile(rf"({_NUM})(?:\s*(?:-|–|to|or)\s*{_NUM})?\s+([a-z]+)", re.I)
