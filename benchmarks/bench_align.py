@@ -34,9 +34,9 @@ sys.path.insert(0, str(ROOT / "tests" / "data" / "align"))
 from align_fixture import gold_pairs, seed_documents  # noqa: E402
 from rapidfuzz import fuzz  # noqa: E402
 
-from pipeline.align import align_claims  # noqa: E402
-from pipeline.reconcile import reconcile_claims  # noqa: E402
-from pipeline.segment import segment_claims  # noqa: E402
+from pipeline.align.segment import segment_claims  # noqa: E402
+from pipeline.align.stage import align_claims  # noqa: E402
+from pipeline.reconcile.stage import reconcile_claims  # noqa: E402
 from pipeline.settings import AlignSettings, ReconcileSettings  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "benchmarks"

@@ -35,9 +35,9 @@ from claim_metrics import claim_metrics, figures, merged  # noqa: E402
 from labelled_corpus import load, topics  # noqa: E402
 
 from pipeline.build import run_stages  # noqa: E402
-from pipeline.cache import DocCache  # noqa: E402
 from pipeline.io import read_raw_dir  # noqa: E402
-from pipeline.reconcile import reconcile_claims  # noqa: E402
+from pipeline.reconcile.stage import reconcile_claims  # noqa: E402
+from pipeline.runtime.cache import DocCache  # noqa: E402
 from pipeline.settings import Settings  # noqa: E402
 from pipeline.tables import ERROR_COLUMNS  # noqa: E402
 

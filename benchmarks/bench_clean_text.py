@@ -39,9 +39,9 @@ from markdownify import markdownify
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.blocks import render_text  # noqa: E402
-from pipeline.clean_rules import apply_block_rules  # noqa: E402
-from pipeline.clean_text import clean_text_capture  # noqa: E402
+from pipeline.clean.blocks import render_text  # noqa: E402
+from pipeline.clean.rules import apply_block_rules  # noqa: E402
+from pipeline.clean.text.cleaner import clean_text_capture  # noqa: E402
 from pipeline.settings import CleanSettings  # noqa: E402
 
 WCXB = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "wcxb-dev"

@@ -37,7 +37,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.corpus_gen import distinct_texts, load_gold_texts, make_corpus
-from pipeline.dedup import find_copies
+from pipeline.dedup.stage import find_copies
 from pipeline.settings import DedupSettings
 
 

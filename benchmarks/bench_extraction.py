@@ -33,7 +33,7 @@ sys.path.insert(0, str(SHARED / "extraction"))
 import evaluate as scrapinghub  # noqa: E402  (the benchmark's own scorer)
 import trafilatura  # noqa: E402
 
-from pipeline.blocks import render_text  # noqa: E402
+from pipeline.clean.blocks import render_text  # noqa: E402
 from pipeline.settings import CleanSettings  # noqa: E402
 
 WORD = re.compile(r"\w+")
@@ -45,13 +45,13 @@ def ours_function(html_only: bool = False) -> tuple[str, Callable[[str], str]]:
     try:
         if html_only:
             raise ImportError("asked for clean_html alone")
-        from pipeline.clean import clean_capture
+        from pipeline.clean.stage import clean_capture
 
         return "ours (clean_capture)", lambda h: render_text(
             clean_capture(h, "html", None, settings).blocks
         )
     except ImportError:
-        from pipeline.clean_html import clean_html
+        from pipeline.clean.html.cleaner import clean_html
 
         return "ours (clean_html)", lambda h: render_text(clean_html(h, None, settings).blocks)
 

@@ -109,7 +109,7 @@ def profile_stages(raw: Path, out: Path, config: Path | None = None) -> dict[str
     import pandas as pd
 
     from pipeline.build import STAGES, run_stage, serialise
-    from pipeline.decisions import parse_decisions
+    from pipeline.decisions.load import parse_decisions
     from pipeline.io import read_decisions_text, read_raw_dir, write_output_dir
     from pipeline.settings import load_settings
     from pipeline.tables import ERROR_COLUMNS

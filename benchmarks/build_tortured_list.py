@@ -26,7 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.corpus_gen import load_gold_texts
-from pipeline.dedup_lexicon import count_hits, phrase_words
+from pipeline.dedup.lexicon import count_hits, phrase_words
 
 HEADER = """# Tortured phrases (filtered) from the Problematic Paper Screener (PPS)
 # by Guillaume Cabanac, Cyril Labbe and Alexander Magazinov (arXiv:2107.06751),

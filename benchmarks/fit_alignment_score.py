@@ -6,13 +6,13 @@ content-word overlap.
     python benchmarks/fit_alignment_score.py --check    # score the held halves with the
                                                         # settings' current coefficients
 
-Training pairs: the candidate pairs the real aligner scores (pipeline.align
+Training pairs: the candidate pairs the real aligner scores (pipeline.align.stage
 .candidate_table) in the labelled topic corpora (tests/data/align/<topic>/, positive when
 the two sentences share a fact id) and in the seeds (positive when hand-labelled in
 gold_pairs.tsv), tune half only, copies of one group left out (they link by copy
 inheritance); plus, as negatives, the candidates among WCXB dev pages 1-50 (unrelated
 sites; the unrelated-page check uses pages 51-200). Pairs the slot rules already tell
-apart (other number, population, polarity: pipeline.conflicts.judge_pair) are left out:
+apart (other number, population, polarity: pipeline.reconcile.conflicts.judge_pair) are left out:
 the model scores topic and wording, the rules score the details.
 """
 
@@ -35,15 +35,15 @@ from align_fixture import gold_pairs, seed_documents  # noqa: E402
 from bench_align import _half as seed_half  # noqa: E402
 from labelled_corpus import NO_FACT, half, load, sentence_facts, topics  # noqa: E402
 
-from pipeline.align import candidate_table  # noqa: E402
-from pipeline.align_pairs import calibrated_score, semantic_score  # noqa: E402
-from pipeline.cache import DocCache  # noqa: E402
-from pipeline.clean import clean_documents  # noqa: E402
-from pipeline.conflicts import judge_pair  # noqa: E402
-from pipeline.dedup import find_copies  # noqa: E402
-from pipeline.ingest import ingest_captures  # noqa: E402
+from pipeline.align.pairs import calibrated_score, semantic_score  # noqa: E402
+from pipeline.align.segment import segment_claims  # noqa: E402
+from pipeline.align.stage import candidate_table  # noqa: E402
+from pipeline.clean.stage import clean_documents  # noqa: E402
+from pipeline.dedup.stage import find_copies  # noqa: E402
+from pipeline.ingest.stage import ingest_captures  # noqa: E402
 from pipeline.io import read_raw_dir  # noqa: E402
-from pipeline.segment import segment_claims  # noqa: E402
+from pipeline.reconcile.conflicts import judge_pair  # noqa: E402
+from pipeline.runtime.cache import DocCache  # noqa: E402
 from pipeline.settings import Settings  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "benchmarks"

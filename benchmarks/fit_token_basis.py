@@ -24,8 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SHARED = ROOT.parent / "shared" / "benchmarks"
 
-from pipeline.align_tokens import fit_projection  # noqa: E402
-from pipeline.embed import TOKEN_BASIS_FILE, _load_minilm, encode_raw, minilm_model_path  # noqa: E402
+from pipeline.align.embed import TOKEN_BASIS_FILE, _load_minilm, encode_raw, minilm_model_path  # noqa: E402
+from pipeline.align.tokens import fit_projection  # noqa: E402
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])")
 

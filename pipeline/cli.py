@@ -11,8 +11,8 @@ import click
 
 from pipeline import __version__
 from pipeline.decisions import DecisionsError
-from pipeline.outdir import OutputError
-from pipeline.progress import BarFactory
+from pipeline.io.outdir import OutputError
+from pipeline.runtime.progress import BarFactory
 from pipeline.settings import Settings, load_settings
 
 RAW_OPTION = click.option(
@@ -120,7 +120,7 @@ def build(
 ) -> None:
     """Run every stage on RAW and write OUT."""
     from pipeline.build import build as run_build
-    from pipeline.cache import DocCache, default_cache_dir
+    from pipeline.runtime.cache import DocCache, default_cache_dir
 
     settings = _settings(config)
     if not raw.is_dir():
@@ -163,7 +163,7 @@ def build(
 
 
 def _start_engine(reporter: _Reporter, engine: str, workers: int, scheduler: str | None) -> Any:
-    from pipeline.engine import make_engine
+    from pipeline.runtime.engine import make_engine
 
     try:
         runner = make_engine(engine, workers, scheduler)

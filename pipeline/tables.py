@@ -6,6 +6,12 @@ import pandas as pd
 
 ERROR_COLUMNS = ["source_file", "stage", "error", "detail"]
 
+# Trust tiers of sources.csv and decisions.toml: small whole numbers (larger overflow tables).
+MAX_TRUST = 1_000_000
+
+# Columns of the removed table: one row per block the clean stage took out, with its reason.
+REMOVED_COLUMNS = ["doc_id", "seq", "text", "reason", "rule", "after_block"]
+
 # Columns of the documents table after ingest (clean replaces ``content`` by ``text``).
 DOCUMENT_COLUMNS = [
     "doc_id",

@@ -10,8 +10,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent / "data" / "align"))
 from align_fixture import gold_pairs, seed_documents
 
-from pipeline.align import align_claims
-from pipeline.segment import segment_claims
+from pipeline.align.segment import segment_claims
+from pipeline.align.stage import align_claims
 from pipeline.settings import AlignSettings
 
 

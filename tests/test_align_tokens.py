@@ -6,11 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.align import align_claims
-from pipeline.align_select import inherit_through_copies, select_pairs
-from pipeline.align_tokens import TokenStore, fit_projection, idf_weights, pair_bertscore
-from pipeline.embed import EmbedderUnavailable, embed_with_tokens, minilm_model_path
-from pipeline.segment import segment_claims
+from pipeline.align.embed import EmbedderUnavailable, embed_with_tokens, minilm_model_path
+from pipeline.align.segment import segment_claims
+from pipeline.align.select import inherit_through_copies, select_pairs
+from pipeline.align.stage import align_claims
+from pipeline.align.tokens import TokenStore, fit_projection, idf_weights, pair_bertscore
 from pipeline.settings import AlignSettings
 
 
@@ -174,7 +174,7 @@ def test_a_documents_vectors_do_not_depend_on_the_rest_of_the_corpus():
 
 
 def test_pair_tokens_remove_what_the_pair_shares_and_count_idf_over_it():
-    from pipeline.align_tokens import doc_tokens, pair_tokens
+    from pipeline.align.tokens import doc_tokens, pair_tokens
 
     shared = np.array([5.0, 5.0, 0.0], dtype=np.float32)
     rows = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 1]], np.float32) + shared

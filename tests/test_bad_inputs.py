@@ -19,14 +19,14 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from pipeline.cache import DocCache
-from pipeline.corpus_md import render_corpus_md
-from pipeline.decisions import DecisionsError, parse_decisions
-from pipeline.decode import decompress
-from pipeline.docsteps import ingest_and_clean
-from pipeline.engine import PandasEngine
-from pipeline.ingest import ingest_file, validate_sources
+from pipeline.decisions.load import DecisionsError, parse_decisions
+from pipeline.document_steps import ingest_and_clean
+from pipeline.ingest.decode import decompress
+from pipeline.ingest.stage import ingest_file, validate_sources
 from pipeline.io import csv_bytes, read_csv_table, read_raw_dir, read_sources_csv
+from pipeline.reconcile.corpus_md import render_corpus_md
+from pipeline.runtime.cache import DocCache
+from pipeline.runtime.engine import PandasEngine
 from pipeline.settings import IngestSettings, Settings
 
 PAGE = "Aspirin thins the blood. Take it with food to spare the stomach.\n"
@@ -227,8 +227,8 @@ def test_html_text_node_over_10_mb_is_reported() -> None:
 
 def test_a_forged_embedding_entry_is_a_miss(tmp_path: Path) -> None:
     """An embed entry with a valid checksum but arrays of the wrong shape is recomputed."""
-    from pipeline.cache import EmbeddingCache
-    from pipeline.embed import embed_with_tokens
+    from pipeline.align.embed import embed_with_tokens
+    from pipeline.runtime.cache import EmbeddingCache
 
     texts = ["Paracetamol can bring a fever down.", "Drink plenty of fluids when ill."]
     cache = EmbeddingCache(DocCache(tmp_path / "cache"), ["test"])

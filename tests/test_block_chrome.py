@@ -3,8 +3,8 @@ removed with its reason, as in text captures; advice that mentions the same word
 
 from __future__ import annotations
 
-from pipeline.blocks import render_text
-from pipeline.clean import clean_capture
+from pipeline.clean.blocks import render_text
+from pipeline.clean.stage import clean_capture
 from pipeline.settings import CleanSettings
 
 PAGE = """<!doctype html><html><head><title>High blood pressure</title></head><body>

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pipeline import build as build_module
+import pipeline.build as build_module
 from pipeline.cli import main
-from pipeline.schema import FIELDS
+from pipeline.io.schema import FIELDS
 
 EPOCH = "1700000000"
 

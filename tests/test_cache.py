@@ -10,9 +10,9 @@ from click.testing import CliRunner
 from small_corpus import write_corpus
 
 from pipeline.build import build
-from pipeline.cache import DocCache, default_cache_dir
 from pipeline.cli import main
-from pipeline.progress import BarFactory, LogBar, NullBar, start_bar
+from pipeline.runtime.cache import DocCache, default_cache_dir
+from pipeline.runtime.progress import BarFactory, LogBar, NullBar, start_bar
 from pipeline.settings import AlignSettings, Settings
 
 FAST = Settings(align=AlignSettings(embedder="lexical"))
@@ -145,7 +145,7 @@ def test_progress_draws_no_bar_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_adding_one_page_embeds_only_that_page(tmp_path: Path, monkeypatch) -> None:
     """MiniLM vectors are kept per document: a new page is the only one encoded, and the
     build equals one without any cache."""
-    from pipeline.embed import _minilm_or_none
+    from pipeline.align.embed import _minilm_or_none
 
     if _minilm_or_none("") is None:
         pytest.skip("MiniLM is not installed here")

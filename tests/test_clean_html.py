@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.blocks import render_text
-from pipeline.clean_html import clean_html, flatten_deep_html
+from pipeline.clean.blocks import render_text
+from pipeline.clean.html.cleaner import clean_html, flatten_deep_html
 from pipeline.settings import CleanSettings
 
 DATA = Path(__file__).parent / "data" / "html"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pipeline.blocks import Block, Cleaned, Removal
-from pipeline.clean import clean_capture
-from pipeline.clean_positions import locate_removals
+from pipeline.clean.blocks import Block, Cleaned, Removal
+from pipeline.clean.positions import locate_removals
+from pipeline.clean.stage import clean_capture
 from pipeline.settings import CleanSettings
 
 

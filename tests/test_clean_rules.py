@@ -6,15 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.blocks import Block, Cleaned, render_text
-from pipeline.clean_rules import (
+from pipeline.clean.blocks import Block, Cleaned, render_text
+from pipeline.clean.rules import (
     LOST_LIST_FLAG,
     apply_block_rules,
     cut_inline_junk,
     flag_lost_lists,
     is_list_intro,
 )
-from pipeline.clean_text import clean_text_capture
+from pipeline.clean.text.cleaner import clean_text_capture
 from pipeline.settings import CleanSettings
 
 RAW = Path(__file__).resolve().parents[1] / "raw"

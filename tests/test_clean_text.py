@@ -7,8 +7,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.blocks import Cleaned, render_text
-from pipeline.clean_text import clean_text_capture, find_template_lines, site_of, template_key
+from pipeline.clean.blocks import Cleaned, render_text
+from pipeline.clean.text.cleaner import (
+    clean_text_capture,
+    find_template_lines,
+    site_of,
+    template_key,
+)
 from pipeline.settings import CleanSettings
 
 RAW = Path(__file__).resolve().parents[1] / "raw"

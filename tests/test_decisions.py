@@ -13,8 +13,8 @@ from click.testing import CliRunner
 
 from pipeline.build import build, run_one_stage
 from pipeline.cli import main
-from pipeline.decisions import DecisionsError, Merge, Relation, Trust, parse_decisions
-from pipeline.decisions_claims import apply_claim_decisions, split_claim_id
+from pipeline.decisions.claims import apply_claim_decisions, split_claim_id
+from pipeline.decisions.load import DecisionsError, Merge, Relation, Trust, parse_decisions
 from pipeline.settings import Settings
 
 D000 = "000_d9c78c9f329d1f8b"  # a spun copy of 004

@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.blocks import render_text
-from pipeline.dedup import find_copies
+from pipeline.clean.blocks import render_text
+from pipeline.dedup.stage import find_copies
 from pipeline.settings import DedupSettings, Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,7 +44,7 @@ def by_id(docs: pd.DataFrame) -> dict[str, dict]:
 
 @pytest.fixture(scope="module")
 def seeds() -> pd.DataFrame:
-    from pipeline.clean import clean_capture
+    from pipeline.clean.stage import clean_capture
 
     texts = {}
     for path in sorted((ROOT / "raw").glob("*.txt")):
@@ -187,7 +187,7 @@ def test_reflowed_copy_with_much_chrome_is_a_near_duplicate_not_partial():
 
 
 def test_sentences_lines_and_exact_keys_from_one_tokenising_pass():
-    from pipeline.dedup_text import tokenise
+    from pipeline.dedup.tokens import tokenise
 
     texts = [
         "# Dosage\n\nTake 200mg. Do not take more than 1,200mg a day.\n- with food",
@@ -210,7 +210,7 @@ def test_sentences_lines_and_exact_keys_from_one_tokenising_pass():
 
 
 def test_tokeniser_splits_on_every_unicode_blank_and_survives_odd_text():
-    from pipeline.dedup_text import tokenise
+    from pipeline.dedup.tokens import tokenise
 
     texts = [
         "  Immunotherapy\u00a0helps\u2003the immune system.  ",  # no-break and em spaces
@@ -252,7 +252,7 @@ def test_pages_echoing_a_source_with_many_swapped_words_are_not_partial_copies()
 
 
 def test_tokenising_in_batches_gives_the_same_arrays(monkeypatch):
-    import pipeline.dedup_text as dedup_text
+    import pipeline.dedup.tokens as dedup_text
 
     texts = [IBUPROFEN, "", PARACETAMOL, IBUPROFEN.upper(), "One line only."]
     whole = dedup_text.tokenise(texts)

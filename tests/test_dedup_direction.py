@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.dedup import find_copies
-from pipeline.dedup_partial import placement
+from pipeline.dedup.partial import placement
+from pipeline.dedup.stage import find_copies
 from pipeline.settings import DedupSettings
 
 DATA = Path(__file__).resolve().parent / "data" / "dedup"
@@ -87,15 +87,15 @@ def test_page_opening_mid_discourse_with_the_passage_is_the_copy():
 
 def test_article_opening_with_this_is_no_dangling_opener():
     # "This", "It", "Another" open real articles ("This week ..."): no evidence by rule
-    from pipeline.dedup_partial import DANGLING_OPENERS
+    from pipeline.dedup.partial import DANGLING_OPENERS
 
     assert {"this", "it", "another", "he"}.isdisjoint(DANGLING_OPENERS)
     assert {"however", "these", "they", "moreover"} <= DANGLING_OPENERS
 
 
 def test_placement_counts_only_content_lines_outside_the_passage():
-    from pipeline.dedup_align import doc_view
-    from pipeline.dedup_text import tokenise
+    from pipeline.dedup.span_align import doc_view
+    from pipeline.dedup.tokens import tokenise
 
     text = "\n\n".join(["Menu | Home | News", *COUNCIL[1:3], NEWSLETTER[1]])
     view = doc_view(tokenise([text]), 0, DedupSettings())

@@ -9,8 +9,8 @@ import pytest
 from small_corpus import write_corpus
 
 from pipeline.build import build
-from pipeline.dedup_candidates import candidate_pairs
-from pipeline.engine import (
+from pipeline.dedup.candidates import candidate_pairs
+from pipeline.runtime.engine import (
     PandasEngine,
     chunks,
     group_pair_counts,

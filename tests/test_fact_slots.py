@@ -1,12 +1,12 @@
 """What a sentence pins down, and when two wordings of one subject are one fact, a
-conflict, or two facts (pipeline.fact_slots, pipeline.conflicts.judge_pair)."""
+conflict, or two facts (pipeline.reconcile.fact_slots, pipeline.reconcile.conflicts.judge_pair)."""
 
 from __future__ import annotations
 
 import pytest
 
-from pipeline.conflicts import judge_pair
-from pipeline.fact_slots import read_slots
+from pipeline.reconcile.conflicts import judge_pair
+from pipeline.reconcile.fact_slots import read_slots
 
 SAME = [
     # the same advice with and without negation

@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import main
-from pipeline.outdir import SWAP_PAUSE_ENV, SWAP_STEPS
+from pipeline.io.outdir import SWAP_PAUSE_ENV, SWAP_STEPS
 
 CURATE = Path(sys.executable).parent / "curate"
 

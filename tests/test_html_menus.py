@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import lxml.html
 
-from pipeline.blocks import render_text
-from pipeline.clean_html import clean_html
-from pipeline.html_rules import strip_boilerplate_elements
+from pipeline.clean.blocks import render_text
+from pipeline.clean.html.cleaner import clean_html
+from pipeline.clean.html.rules import strip_boilerplate_elements
 from pipeline.settings import CleanSettings
 
 SETTINGS = CleanSettings()
@@ -134,7 +134,7 @@ def test_title_heading_becomes_metadata_and_section_headings_stay():
 
 
 def test_text_segments_skip_invisible_subtrees_but_keep_their_tails():
-    from pipeline.html_blocks import text_segments
+    from pipeline.clean.html.blocks import text_segments
 
     root = lxml.html.document_fromstring(
         "<html><body><div>Before the widget <template><div><p>Hidden offer</p></div>"
@@ -149,7 +149,7 @@ def test_text_segments_skip_invisible_subtrees_but_keep_their_tails():
 
 
 def test_reading_time_line_is_metadata_in_html_and_text_captures():
-    from pipeline.text_signals import match_rule
+    from pipeline.clean.text.signals import match_rule
 
     html = _page(f"<article><p>6 min read</p>{_paragraphs()}</article>")
     cleaned = clean_html(html, None, SETTINGS)

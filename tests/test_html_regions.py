@@ -7,11 +7,11 @@ import gzip
 
 import lxml.html
 
-from pipeline.blocks import Block, render_text
-from pipeline.clean_html import clean_html, extend_to_repeated_items
-from pipeline.html_blocks import text_segments
-from pipeline.html_regions import region_text_blocks
-from pipeline.html_ui_rules import ui_rule
+from pipeline.clean.blocks import Block, render_text
+from pipeline.clean.html.blocks import text_segments
+from pipeline.clean.html.cleaner import clean_html, extend_to_repeated_items
+from pipeline.clean.html.regions import region_text_blocks
+from pipeline.clean.html.ui_rules import ui_rule
 from pipeline.settings import CleanSettings
 
 SETTINGS = CleanSettings()

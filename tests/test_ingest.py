@@ -9,9 +9,9 @@ import pandas as pd
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from pipeline.decode import split_suffixes
-from pipeline.ingest import ingest_captures
-from pipeline.metadata import find_updated_date, parse_date
+from pipeline.ingest.decode import split_suffixes
+from pipeline.ingest.metadata import find_updated_date, parse_date
+from pipeline.ingest.stage import ingest_captures
 
 ARTICLE = """<!doctype html><html><head><meta charset="{charset}">
 <title>Sunscreen basics | Skin Health Org</title>

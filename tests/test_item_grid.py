@@ -7,9 +7,9 @@ import gzip
 
 import lxml.html
 
-from pipeline.blocks import Block, render_text
-from pipeline.clean_html import add_item_grid, clean_html, declares_article
-from pipeline.html_blocks import text_segments
+from pipeline.clean.blocks import Block, render_text
+from pipeline.clean.html.blocks import text_segments
+from pipeline.clean.html.cleaner import add_item_grid, clean_html, declares_article
 from pipeline.settings import CleanSettings
 
 SETTINGS = CleanSettings()

@@ -10,11 +10,11 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent / "data" / "align"))
 from align_fixture import seed_documents
 
-from pipeline.align import align_claims
-from pipeline.conflicts import find_conflict
-from pipeline.corpus_md import render_corpus_md
-from pipeline.reconcile import reconcile_claims
-from pipeline.segment import segment_claims
+from pipeline.align.segment import segment_claims
+from pipeline.align.stage import align_claims
+from pipeline.reconcile.conflicts import find_conflict
+from pipeline.reconcile.corpus_md import render_corpus_md
+from pipeline.reconcile.stage import reconcile_claims
 from pipeline.settings import AlignSettings, ReconcileSettings
 
 SPUN = "000_d9c78c9f329d1f8b"

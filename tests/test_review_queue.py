@@ -12,10 +12,10 @@ import pytest
 from lxml import html as lxml_html
 
 from pipeline.build import serialise
-from pipeline.decisions import DecisionsError, Review, parse_decisions
-from pipeline.decisions_hooks import decisions_after_reconcile
-from pipeline.review import review_snippet, toml_string
-from pipeline.schema import FIELDS, columns
+from pipeline.decisions.hooks import decisions_after_reconcile
+from pipeline.decisions.load import DecisionsError, Review, parse_decisions
+from pipeline.decisions.review import review_snippet, toml_string
+from pipeline.io.schema import FIELDS, columns
 from pipeline.settings import Settings
 
 D000 = "000_d9c78c9f329d1f8b"  # a spun copy of 004 (group 004)

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from pipeline.segment import segment_claims
+from pipeline.align.segment import segment_claims
 from pipeline.settings import AlignSettings
 
 TEXT = """# How is immunotherapy given?

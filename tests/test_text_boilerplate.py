@@ -9,7 +9,7 @@ import dataclasses
 
 import pandas as pd
 
-from pipeline.clean import clean_documents
+from pipeline.clean.stage import clean_documents
 from pipeline.settings import Settings
 
 # Sentences a patient page must keep, including the ones that sound like calls to action.

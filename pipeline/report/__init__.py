@@ -6,6 +6,15 @@ be reported on: ``render_reports(load_processed(folder), previous)``.
 
 from pipeline.report.diff import BuildDiff, diff_builds, format_diff_text
 from pipeline.report.load import load_processed
-from pipeline.report.render import render_reports
+from pipeline.report.render import PageCache, render_reports
+from pipeline.report.tables import complete_tables
 
-__all__ = ["BuildDiff", "diff_builds", "format_diff_text", "load_processed", "render_reports"]
+__all__ = [
+    "BuildDiff",
+    "PageCache",
+    "complete_tables",
+    "diff_builds",
+    "format_diff_text",
+    "load_processed",
+    "render_reports",
+]

@@ -9,7 +9,6 @@ from typing import Any
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from pipeline.cache import DocCache
 from pipeline.report.decisions_view import decisions_view
 from pipeline.report.diff import diff_builds
 from pipeline.report.links import claim_anchor, document_page, relation_page
@@ -24,6 +23,7 @@ from pipeline.report.pages import (
 )
 from pipeline.report.review_view import review_view
 from pipeline.report.tables import complete_tables, text_of
+from pipeline.runtime.cache import DocCache
 
 TEMPLATES = Path(__file__).parent / "templates"
 

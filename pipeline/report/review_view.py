@@ -7,9 +7,9 @@ from typing import Any
 
 import pandas as pd
 
+from pipeline.decisions import review_snippet
 from pipeline.report.links import claim_anchor, document_page
 from pipeline.report.tables import number_of, text_of
-from pipeline.review import review_snippet
 
 DECISIONS = ("pending", "accepted", "rejected")
 

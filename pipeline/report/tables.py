@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.schema import columns
+from pipeline.io.schema import columns
 
 # Table names (contract file names) the reports read.
 TABLE_NAMES = (

@@ -15,9 +15,9 @@ from pathlib import Path
 import pandas as pd
 from rapidfuzz import fuzz
 
-from pipeline.clean import clean_documents
-from pipeline.dedup import find_copies
-from pipeline.ingest import ingest_captures
+from pipeline.clean.stage import clean_documents
+from pipeline.dedup.stage import find_copies
+from pipeline.ingest.stage import ingest_captures
 from pipeline.io import read_raw_dir
 from pipeline.settings import Settings
 

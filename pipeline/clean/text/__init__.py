@@ -1,0 +1,1 @@
+"""Cleaning text and Markdown captures: lines, regions, publisher chrome and their reasons."""

@@ -1,0 +1,65 @@
+"""manifest.json: tool, parameters, every input and output with its sha256."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline import __version__
+from pipeline.io.schema import SCHEMA_VERSION
+from pipeline.settings import Settings
+
+
+def built_at() -> str:
+    """Build time for manifest.json: SOURCE_DATE_EPOCH when set, else now (UTC)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def json_bytes(value: object) -> bytes:
+    """``value`` as indented UTF-8 JSON with a final newline."""
+    return (json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False) + "\n").encode("utf-8")
+
+
+def _rows(name: str, data: bytes) -> int | None:
+    if name.endswith(".jsonl"):
+        return data.count(b"\n")
+    if name.endswith(".csv"):
+        return max(data.count(b"\n") - 1, 0)
+    return None
+
+
+def manifest(
+    files: dict[str, bytes], raw_files: pd.DataFrame, raw: Path, settings: Settings
+) -> dict[str, object]:
+    """manifest.json's content for the output ``files`` built from ``raw_files``."""
+    inputs = [
+        {"file": name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+        for name, data in sorted(zip(raw_files["source_file"], raw_files["data"], strict=True))
+    ]
+    for control in ("sources.csv", "decisions.toml"):
+        path = raw / control
+        if path.exists():
+            data = path.read_bytes()
+            inputs.append(
+                {"file": control, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+            )
+    outputs = [
+        {"file": name, "sha256": hashlib.sha256(data).hexdigest(), "rows": _rows(name, data)}
+        for name, data in sorted(files.items())
+    ]
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": "curate",
+        "tool_version": __version__,
+        "built_at": built_at(),
+        "parameters": settings.to_dict(),
+        "inputs": inputs,
+        "outputs": outputs,
+    }

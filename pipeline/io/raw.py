@@ -1,0 +1,142 @@
+"""Reading raw/: the capture files, sources.csv and decisions.toml (raw/ is never written)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pipeline.errors import DecisionsError
+from pipeline.settings import IngestSettings
+from pipeline.tables import error_row
+
+# Files in raw/ that are not captures.
+RAW_CONTROL_FILES = {"sources.csv", "decisions.toml"}
+
+
+def read_raw_dir(raw: Path, settings: IngestSettings) -> tuple[pd.DataFrame, pd.DataFrame, list]:
+    """Read every capture under ``raw``: ``(files, sources, errors)``.
+
+    ``files`` has ``source_file`` (path relative to raw/, ``/``-separated) and ``data``;
+    ``sources`` is raw/sources.csv (empty when absent). Hidden files and folders are
+    skipped; unreadable or oversized files become error rows. A symbolic link is read
+    only when it points at a file inside raw/ (links to folders are not followed); one
+    pointing outside raw/, dangling or looping is an error row and is not read.
+    """
+    if not raw.is_dir():
+        raise FileNotFoundError(f"raw folder not found: {raw}")
+    rows: list[dict[str, Any]] = []
+    errors: list[dict[str, str]] = []
+    real_raw = raw.resolve()
+    for path in sorted(raw.rglob("*")):  # rglob does not descend into linked folders
+        rel = path.relative_to(raw).as_posix()
+        if any(part.startswith(".") for part in path.relative_to(raw).parts):
+            continue
+        if path.is_symlink():
+            problem = _link_problem(path, real_raw)
+            if problem:
+                errors.append(error_row(rel, "ingest", problem, f"-> {os.readlink(path)}"))
+                continue
+        if not path.is_file() or rel in RAW_CONTROL_FILES or rel.lower().startswith("readme"):
+            continue
+        try:
+            size = path.stat().st_size
+            if size > settings.max_file_bytes:
+                errors.append(
+                    error_row(
+                        rel,
+                        "ingest",
+                        f"file too large ({size} bytes; limit {settings.max_file_bytes})",
+                        "raise ingest.max_file_bytes to accept it",
+                    )
+                )
+                continue
+            rows.append({"source_file": rel, "data": path.read_bytes()})
+        except OSError as exc:
+            errors.append(error_row(rel, "ingest", "file could not be read", exc))
+    files = pd.DataFrame(rows, columns=["source_file", "data"])
+    return files, read_sources_csv(raw / "sources.csv", errors), errors
+
+
+def _link_problem(path: Path, real_raw: Path) -> str | None:
+    """Why the symbolic link ``path`` must not be read, or None."""
+    try:
+        target = path.resolve(strict=True)
+    except FileNotFoundError:
+        return "dangling symbolic link: its target does not exist; not read"
+    except (OSError, RuntimeError):
+        return "symbolic link loop; not read"
+    if target != real_raw and real_raw not in target.parents:
+        return "symbolic link to a place outside raw/; not read"
+    return None
+
+
+def read_decisions_text(raw: Path) -> str:
+    """The text of raw/decisions.toml ("" when there is none)."""
+    path = raw / "decisions.toml"
+    if not path.is_file():
+        return ""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise DecisionsError(f"decisions.toml is not UTF-8 text: {exc}") from exc
+
+
+_MAX_ROW_LINES = 5  # a quoted cell may span lines; an unclosed quote spoils no more than this
+
+
+def _csv_record(lines: list[str], start: int) -> tuple[list[str] | None, int, str]:
+    """The record of sources.csv starting at line ``start``: ``(cells, lines used, "")``
+    or ``(None, 1, why)`` when it does not parse within a few lines."""
+    why = ""
+    for span in range(1, min(_MAX_ROW_LINES, len(lines) - start) + 1):
+        try:
+            records = list(
+                csv.reader(io.StringIO("\n".join(lines[start : start + span])), strict=True)
+            )
+        except csv.Error as exc:
+            why = str(exc)
+            continue
+        if len(records) == 1:
+            return records[0], span, ""
+        why = why or "more than one record"
+    return None, 1, why or "unbalanced quote"
+
+
+def read_sources_csv(path: Path, errors: list[dict[str, str]]) -> pd.DataFrame:
+    """raw/sources.csv as strings (empty frame when absent or unreadable).
+
+    Rows are read one by one: a row that does not parse or has more cells than the
+    header gets an errors row (with its line number) and every other row is kept.
+    """
+    if not path.exists():
+        return pd.DataFrame(columns=["file"])
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        errors.append(error_row("sources.csv", "ingest", "sources.csv could not be read", exc))
+        return pd.DataFrame(columns=["file"])
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    number = 0
+    while number < len(lines):
+        if not lines[number].strip():
+            number += 1
+            continue
+        cells, used, why = _csv_record(lines, number)
+        where = f"sources.csv line {number + 1}"
+        if cells is None:
+            errors.append(error_row("sources.csv", "ingest", f"{where} could not be parsed", why))
+        elif header is None:
+            header = cells
+        elif len(cells) > len(header):
+            message = f"{where} has {len(cells)} cells, the header {len(header)}"
+            errors.append(error_row("sources.csv", "ingest", message, lines[number][:200]))
+        else:
+            rows.append(cells + [""] * (len(header) - len(cells)))
+        number += used
+    return pd.DataFrame(rows, columns=header or ["file"])
