@@ -22,12 +22,11 @@ cross-document pairs are linked.
 from __future__ import annotations
 
 import hashlib
-import re
-from urllib.parse import urlsplit
 
 import pandas as pd
 
 from pipeline.reconcile.conflicts import judge_pair
+from pipeline.reconcile.sources import RELATION_RANK, as_text, build_sources
 from pipeline.settings import ReconcileSettings
 from pipeline.text.words import words as _words
 
@@ -35,76 +34,7 @@ CLAIM_COLUMNS = [
     "claim_id", "text", "status", "independent_sources", "citations", "support",
     "conflicts", "doc_id", "sentence_id", "section", "order",
 ]  # fmt: skip
-SOURCE_COLUMNS = [
-    "key", "doc_id", "url", "publisher", "title", "retrieved", "trust", "group_id", "relation",
-]  # fmt: skip
 CLAIM_COLUMNS.insert(CLAIM_COLUMNS.index("conflicts") + 1, "review")
-# Lower is more original; a spun copy never gives the canonical wording.
-RELATION_RANK = {
-    "original": 0, "near_duplicate": 1, "partial_copy": 2, "exact_duplicate": 3, "spun_copy": 9,
-}  # fmt: skip
-
-
-def _text(value: object) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def _trust(value: object) -> int:
-    try:
-        return int(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return -1
-
-
-def _slug(text: str, limit: int) -> str:
-    return re.sub(r"[^a-z0-9]+", "", text.lower())[:limit]
-
-
-def citation_key(publisher: str, url: str, title: str, doc_id: str, limit: int = 24) -> str:
-    """A short key: publisher, else the site name of the URL, else title, else doc_id."""
-    if _slug(publisher, limit):
-        return _slug(publisher, limit)
-    host = urlsplit(url).hostname or "" if url else ""
-    labels = [p for p in host.split(".") if p and p != "www"]
-    if len(labels) >= 2:
-        return _slug(labels[-2], limit)
-    words = [w for w in _words(title) if len(w) > 3][:2]
-    return _slug("".join(words), limit) or _slug(doc_id, limit) or "source"
-
-
-def build_sources(documents: pd.DataFrame, settings: ReconcileSettings) -> pd.DataFrame:
-    """sources.csv rows: one per document, keys unique (``-2``, ``-3`` by trust, doc_id)."""
-    rows = []
-    for doc in documents.to_dict("records"):
-        doc_id = str(doc["doc_id"])
-        url, publisher, title = (
-            _text(doc.get("url")),
-            _text(doc.get("publisher")),
-            _text(doc.get("title")),
-        )
-        rows.append(
-            {
-                "key": citation_key(publisher, url, title, doc_id, settings.max_key_length),
-                "doc_id": doc_id,
-                "url": url,
-                "publisher": publisher,
-                "title": title,
-                "retrieved": _text(doc.get("retrieved")),
-                "trust": _trust(doc.get("trust")),
-                "group_id": _text(doc.get("group_id")) or doc_id,
-                "relation": _text(doc.get("relation")) or "original",
-            }
-        )
-    rows.sort(key=lambda r: (-r["trust"], RELATION_RANK.get(r["relation"], 5), r["doc_id"]))
-    seen: dict[str, int] = {}
-    for row in rows:
-        base = row["key"]
-        seen[base] = seen.get(base, 0) + 1
-        if seen[base] > 1:
-            row["key"] = f"{base}-{seen[base]}"
-    frame = pd.DataFrame(rows, columns=SOURCE_COLUMNS)
-    frame["trust"] = frame["trust"].map(lambda t: pd.NA if t < 0 else t).astype("Int64")
-    return frame.sort_values("doc_id").reset_index(drop=True)
 
 
 class _Clusters:
@@ -224,7 +154,7 @@ def _coherent(cite: list, rows: dict, least: int) -> tuple[list, list]:
 
 def _context(row: dict, info: dict) -> str:
     """What a sentence is read with: its section heading and its page's title."""
-    return f"{_text(row.get('section'))}. {_text(info[row['doc_id']].get('title'))}"
+    return f"{as_text(row.get('section'))}. {as_text(info[row['doc_id']].get('title'))}"
 
 
 def reconcile_claims(
@@ -241,7 +171,7 @@ def reconcile_claims(
     claims = sentences[sentences["is_claim"].astype(bool)]
     claims = claims[claims["doc_id"].isin(info)]
     rows = {r["sentence_id"]: r for r in claims.to_dict("records")}
-    passages = {s: (r["doc_id"], _text(r.get("list_id")) or s) for s, r in sorted(rows.items())}
+    passages = {s: (r["doc_id"], as_text(r.get("list_id")) or s) for s, r in sorted(rows.items())}
     cite, review, conflicts = _edges(alignments, rows, info, settings)
     links = {frozenset((a, b)): -neg for neg, a, b, _ in cite}
     clusters = _Clusters(passages, set(links), settings.min_link_share)
@@ -320,7 +250,7 @@ def _build_claims(
             "review": [],
             "doc_id": canon["doc_id"],
             "sentence_id": canon["sentence_id"],
-            "section": _text(canon.get("section")),
+            "section": as_text(canon.get("section")),
             "order": doc_order[canon["doc_id"]] * 100_000 + int(canon["position"]),
         }
     return built
