@@ -23,6 +23,7 @@ STAGES = {"ingest", "clean", "dedup", "align", "reconcile", "decisions", "report
 LAYERS = {
     "": 0,
     "settings": 0,
+    "settings_check": 0,
     "tables": 0,
     "errors": 0,
     "text": 0,
