@@ -38,6 +38,7 @@ from pipeline.align.select import ALIGNMENT_COLUMNS, select_pairs
 from pipeline.runtime.cache import DocCache, EmbeddingCache
 from pipeline.runtime.memory import release_freed_memory
 from pipeline.settings import AlignSettings
+from pipeline.text.words import LETTER_WORD
 
 
 def _empty() -> pd.DataFrame:
@@ -154,7 +155,7 @@ def embedding_texts(claims: pd.DataFrame, settings: AlignSettings) -> list[str]:
     only when they say the same thing, never because they share the intro."""
     own = claims["own_text"].astype(str)
     text = claims["text"].astype(str)
-    short = own.str.count(r"[^\W_]+") < settings.min_claim_words
+    short = own.str.count(LETTER_WORD.pattern) < settings.min_claim_words
     return text.where(short | (claims["kind"] != "item"), own).tolist()
 
 

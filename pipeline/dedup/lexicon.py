@@ -8,15 +8,13 @@ that package file is the one piece of I/O here; it is read once and never change
 from __future__ import annotations
 
 import itertools
-import re
 from functools import lru_cache
 from importlib import resources
 
 import numpy as np
 
 from pipeline.dedup.tokens import Tokens, Vocabulary
-
-_WORD = re.compile(r"\w+(?:['’]\w+)*")
+from pipeline.text.words import WORD as _WORD
 
 Lexicon = dict[tuple[str, ...], str]
 _CHUNK_WORDS = 4_000_000  # words scanned at a time

@@ -11,7 +11,6 @@ no text is split twice and no per-document Python objects are kept.
 from __future__ import annotations
 
 import hashlib
-import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipeline.text.arrays import span_positions, unique_sorted
+from pipeline.text.words import WORD as _WORD
 
 # Function words that synonym spinners leave alone (after Stamatatos 2011, "Plagiarism
 # detection using stopword n-grams"): their order is the skeleton of a text.
@@ -33,7 +33,6 @@ _STOPWORDS_TEXT = """
 """
 STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 
-_WORD = re.compile(r"\w+(?:['’]\w+)*")
 # Codes in the token stream besides words: a line break, a sentence end, and a [.!?]
 # ending a blank-separated token (a sentence end when the next word is capitalised).
 _LINE, _SENTENCE, _MAYBE_END = -1, -2, -3

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from rapidfuzz.distance import Indel
+
+from pipeline.text.words import WORD_RUN as _WORD
 
 # Documents shown in the heat map at most (pairs grow with the square).
 MAX_DOCUMENTS = 40
 # Words per document compared at most.
 MAX_WORDS = 3000
-
-_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)

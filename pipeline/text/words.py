@@ -1,7 +1,7 @@
-"""Words of a text as the claim stages compare them: stemmed content words.
+"""Words as the stages read them: the one place that says what a word is.
 
-The bottom of the house for align and reconcile: no stage imports another's internals
-to read words.
+Each pattern has its reason; the stages import the one they need (no stage keeps its
+own tokeniser). The claim stages also stem content words here.
 """
 
 from __future__ import annotations
@@ -10,8 +10,14 @@ import re
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
-_WORD = re.compile(r"[^\W_]+")
-# A word with an inner apostrophe kept whole ("don't", "patient's"): sentence filters count these.
+# Any run of word characters: how the HTML cleaner, UI rules and report diff count words.
+WORD_RUN = re.compile(r"\w+")
+# A word with inner apostrophes kept whole ("don't", "patient's"): text signals and the
+# copy fingerprints of dedup read the same words.
+WORD = re.compile(r"\w+(?:['’]\w+)*")
+# Letters and digits only (no "_"): the content words two claims share.
+LETTER_WORD = re.compile(r"[^\W_]+")
+# ... with one inner apostrophe kept: the words of a claim sentence (length, claim ids).
 _WORD_WITH_APOSTROPHE = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 
 
@@ -30,4 +36,4 @@ def stem(word: str) -> str:
 
 def content_terms(text: str) -> list[str]:
     """Stemmed, lower-cased words of ``text`` that are not stop words."""
-    return [stem(w) for w in _WORD.findall(text.lower()) if w not in STOP_WORDS]
+    return [stem(w) for w in LETTER_WORD.findall(text.lower()) if w not in STOP_WORDS]

@@ -16,8 +16,7 @@ import re
 from pipeline.clean.blocks import Block, Removal
 from pipeline.clean.text.signals import READING_TIME
 from pipeline.settings import CleanSettings
-
-_WORD = re.compile(r"\w+")
+from pipeline.text.words import WORD_RUN as _WORD
 
 # Whole-block interface labels (compared after lowercasing and dropping punctuation).
 _UI_LABELS = frozenset(
