@@ -12,7 +12,7 @@ import pandas as pd
 from pipeline import __version__
 from pipeline.io import csv_bytes, jsonl_bytes, read_csv_table
 from pipeline.io.manifest import json_bytes, manifest
-from pipeline.io.schema import FIELDS, columns, datapackage
+from pipeline.io.schema import FIELDS, columns, datapackage, table_columns
 from pipeline.reconcile import render_corpus_md
 from pipeline.report import complete_tables, render_reports
 from pipeline.runtime.cache import DocCache
@@ -57,6 +57,9 @@ def serialise(
 ) -> dict[str, bytes]:
     """All processed/ files as bytes: tables, corpus.md, reports/, manifest and datapackage.
 
+    Each table is written in its schema's columns (pipeline/io/schema.py); a table with a
+    column its schema does not list raises :class:`~pipeline.io.schema.SchemaError`.
+
     ``previous`` is the last build's tables (for reports/changes.html), or None. When the
     tables come out identical to ``previous``, the last ``changes.html`` is kept
     (``previous_changes``): a rebuild of unchanged inputs changes nothing. ``cache``
@@ -67,10 +70,8 @@ def serialise(
         if name not in FIELDS:
             continue
         frame = _sorted(name, frame)
-        if name.endswith(".csv"):
-            files[name] = csv_bytes(frame, columns(name))
-        else:
-            files[name] = jsonl_bytes(frame, _columns(frame, name))
+        write = csv_bytes if name.endswith(".csv") else jsonl_bytes
+        files[name] = write(frame, table_columns(name, frame.columns))
     if "claims.jsonl" in tables and "sources.csv" in tables:
         text = render_corpus_md(tables["claims.jsonl"], tables["sources.csv"])
         files["corpus.md"] = text.encode("utf-8")
@@ -87,12 +88,6 @@ def serialise(
     files["datapackage.json"] = json_bytes(datapackage(files, __version__))
     files["manifest.json"] = json_bytes(manifest(files, raw_files, raw, settings))
     return files
-
-
-def _columns(frame: pd.DataFrame, name: str) -> list[str]:
-    """The contract's columns first, then any extra columns the stage added."""
-    contract = columns(name)
-    return contract + [c for c in frame.columns if c not in contract]
 
 
 def _read_table(name: str, data: bytes) -> pd.DataFrame:

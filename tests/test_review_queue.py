@@ -317,8 +317,10 @@ def test_an_empty_queue_is_still_written_and_described(tmp_path):
         "sentence_id": "string", "text": "string", "score": "number", "key": "string",
         "decision": "string", "reason": "string",
     }  # fmt: skip
-    claim_fields = resources["claims.jsonl"]["schema"]["fields"]
-    assert {"name": "review", "type": "array"}.items() <= claim_fields[-1].items()
+    claim_fields = {f["name"]: f for f in resources["claims.jsonl"]["schema"]["fields"]}
+    assert claim_fields["review"]["type"] == "array"
+    item_keys = [k["name"] for k in claim_fields["review"]["items"]["fields"]]
+    assert item_keys == ["doc_id", "sentence_id", "text", "score"]
     manifest = {o["file"]: o for o in json.loads(files["manifest.json"])["outputs"]}
     assert manifest["review.jsonl"]["rows"] == 0
 

@@ -6,6 +6,10 @@ between the two leaves only ``.<out>.old``; :func:`recover_output` (run before e
 build) puts it back. Swaps and recoveries hold an ``flock`` on the parent folder, so two
 builds never interleave their renames, and staging folders of dead builds are removed.
 
+The output honours the umask like any folder a user makes: ``mkdtemp`` creates the
+staging folder 0700, so it is opened up to ``0777 & ~umask`` (0755 under umask 022)
+before it becomes ``out``; files and subfolders get the umask's modes as written.
+
 ``CURATE_TEST_SWAP_PAUSE=<step>`` (tests only) makes the swap stop for a minute at
 ``staged``, ``old-moved`` or ``new-moved`` so a test can kill it there.
 """
@@ -38,6 +42,20 @@ def _old(out: Path) -> Path:
 
 def _staging_prefix(out: Path) -> str:
     return f".{out.name}.staging-"
+
+
+def current_umask() -> int:
+    """The process's umask, read without changing it where Linux tells it (/proc)."""
+    try:
+        status = Path("/proc/self/status").read_text(encoding="ascii")
+    except OSError:
+        status = ""
+    for line in status.splitlines():
+        if line.startswith("Umask:"):
+            return int(line.split()[1], 8)
+    mask = os.umask(0o022)  # elsewhere: set and restore (a moment's change)
+    os.umask(mask)
+    return mask
 
 
 def _pause(step: str) -> None:
@@ -180,6 +198,7 @@ def write_output_dir(out: Path, files: dict[str, bytes]) -> None:
     prefix = f"{_staging_prefix(out)}{os.getpid()}-"
     staging = Path(tempfile.mkdtemp(prefix=prefix, dir=out.parent))
     try:
+        os.chmod(staging, 0o777 & ~current_umask())  # mkdtemp made it 0700
         for rel, data in sorted(files.items()):
             target = staging / rel
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -1,13 +1,27 @@
-"""The processed/ contract as data: every output file, its fields, types and meaning.
+"""The processed/ contract as data: every output file, its fields, types, meaning and keys.
 
-Used to order columns when writing, to build datapackage.json, and by the tests that
-check outputs against ../shared/CONTRACT.md. Add fields freely; renaming or removing
-one needs a bump of SCHEMA_VERSION and a line in the README's changelog.
+../shared/CONTRACT.md promises the files; this module is what the build holds them to.
+The writer (pipeline/outputs.py) writes a table's columns in :data:`FIELDS` order and
+refuses a table that carries a column its schema does not list (:func:`table_columns`),
+and datapackage.json is built from here (:func:`datapackage`). tests/test_contract.py
+builds corpora and checks every output file against this schema: columns, types, unique
+primary keys, foreign keys and the keys of nested values. Add fields freely; renaming or
+removing one needs a bump of SCHEMA_VERSION and a line in the README's changelog.
+
+Types are Frictionless Table Schema types. Nested values (``array`` and ``object``
+fields) are described in :mod:`pipeline.io.schema_nested` with this convention: an array
+field carries ``items`` (the descriptor of one item), an object descriptor carries
+``fields`` (one ``{name, type, description}`` per key it may hold), and a nested value
+naming a row of another table carries ``reference`` ``{resource, fields}``, the nested
+form of ``foreignKeys`` (Table Schema allows those on top-level fields only).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
+
+from pipeline.io.schema_nested import NESTED
 
 SCHEMA_VERSION = "1.0.0"
 
@@ -62,7 +76,12 @@ FIELDS: dict[str, list[tuple[str, str, str]]] = {
         ("relation", "string", "exact_duplicate, near_duplicate, spun_copy or partial_copy"),
         ("confidence", "number", "0..1"),
         ("direction_basis", "string", "why this one is the original"),
-        ("evidence", "object", "scores, aligned sentence count, sample substitutions"),
+        (
+            "evidence",
+            "object",
+            "scores, aligned sentence count, sample substitutions; {} for a pair only an"
+            " editor's relation decision names",
+        ),
     ],
     "claims.jsonl": [
         ("claim_id", "string", "stable across rebuilds of unchanged inputs"),
@@ -77,6 +96,15 @@ FIELDS: dict[str, list[tuple[str, str, str]]] = {
             "array",
             "{doc_id, sentence_id, text, score} per sentence waiting for an editor in"
             " review.jsonl: not citations, not counted in independent_sources",
+        ),
+        ("doc_id", "string", "document of the claim's wording (its canonical sentence)"),
+        ("sentence_id", "string", "the canonical sentence (sentences.jsonl)"),
+        ("section", "string", "heading the canonical sentence falls under ('' before any)"),
+        (
+            "order",
+            "integer",
+            "reading order of corpus.md: rank of the canonical document * 100000 + the"
+            " sentence's position",
         ),
     ],
     "review.jsonl": [
@@ -115,6 +143,18 @@ FIELDS: dict[str, list[tuple[str, str, str]]] = {
         ("kind", "string", "sentence, item or heading"),
         ("text", "string", "the sentence (a list item carries its list's intro)"),
         ("is_claim", "boolean", "whether it counts as a claim"),
+        ("position", "integer", "index of the row in its document (the nnn of sentence_id)"),
+        ("block", "integer", "index of the text line (paragraph, item or heading) it is from"),
+        ("list_id", "string", "<doc_id>#b<nnn> of the list an item belongs to; '' otherwise"),
+        ("own_text", "string", "the row's own words (an item without its list's intro)"),
+        ("intro", "string", "the list intro joined before an item's first sentence, or ''"),
+        ("section", "string", "heading the row falls under ('' before any)"),
+        (
+            "skip_reason",
+            "string",
+            "why the row is no claim (heading, list_intro, question, fragment, ...); ''"
+            " for a claim",
+        ),
     ],
     "alignments.jsonl": [
         ("sentence_a", "string", "one side (sentence_id)"),
@@ -123,6 +163,15 @@ FIELDS: dict[str, list[tuple[str, str, str]]] = {
         ("doc_b", "string", "document of sentence_b"),
         ("score", "number", "alignment score 0..1"),
         ("method", "string", "which scorer aligned them"),
+        ("cosine", "number", "cosine similarity of the two sentence vectors"),
+        (
+            "margin",
+            "number",
+            "BERTScore margin over each side's neighbours (cosine margin without MiniLM)",
+        ),
+        ("similarity", "number", "BERTScore F1 of the pair (cosine without MiniLM)"),
+        ("lexical", "number", "content-word overlap, 0..1"),
+        ("same_group", "boolean", "both sides in one source group (a copy and its original)"),
     ],
     "decisions.jsonl": [
         (
@@ -166,9 +215,109 @@ DESCRIPTIONS = {
 }
 
 
+# file -> the fields whose values identify a row (errors.jsonl has none: one input may
+# fail more than once in the same words)
+PRIMARY_KEYS: dict[str, list[str]] = {
+    "documents.jsonl": ["doc_id"],
+    "removed.jsonl": ["doc_id", "seq"],
+    "relations.jsonl": ["copy", "original"],
+    "claims.jsonl": ["claim_id"],
+    "review.jsonl": ["claim_id", "sentence_id"],
+    "sources.csv": ["key"],
+    "sentences.jsonl": ["sentence_id"],
+    "alignments.jsonl": ["sentence_a", "sentence_b"],
+    "decisions.jsonl": ["decision", "entry"],
+}
+
+# file -> (field, file it names a row of, that file's field); null values name nothing
+FOREIGN_KEYS: dict[str, list[tuple[str, str, str]]] = {
+    "documents.jsonl": [
+        ("group_id", "documents.jsonl", "doc_id"),
+        ("derived_from", "documents.jsonl", "doc_id"),
+    ],
+    "removed.jsonl": [("doc_id", "documents.jsonl", "doc_id")],
+    "relations.jsonl": [
+        ("copy", "documents.jsonl", "doc_id"),
+        ("original", "documents.jsonl", "doc_id"),
+    ],
+    "claims.jsonl": [
+        ("doc_id", "documents.jsonl", "doc_id"),
+        ("sentence_id", "sentences.jsonl", "sentence_id"),
+    ],
+    "review.jsonl": [
+        ("claim_id", "claims.jsonl", "claim_id"),
+        ("doc_id", "documents.jsonl", "doc_id"),
+        ("sentence_id", "sentences.jsonl", "sentence_id"),
+        ("key", "sources.csv", "key"),
+    ],
+    "sources.csv": [
+        ("doc_id", "documents.jsonl", "doc_id"),
+        ("group_id", "documents.jsonl", "doc_id"),
+    ],
+    "sentences.jsonl": [("doc_id", "documents.jsonl", "doc_id")],
+    "alignments.jsonl": [
+        ("sentence_a", "sentences.jsonl", "sentence_id"),
+        ("sentence_b", "sentences.jsonl", "sentence_id"),
+        ("doc_a", "documents.jsonl", "doc_id"),
+        ("doc_b", "documents.jsonl", "doc_id"),
+    ],
+}
+
+
+class SchemaError(ValueError):
+    """A table does not match its schema in FIELDS: the message names table and columns."""
+
+
 def columns(name: str) -> list[str]:
     """The contract's column order for output ``name``."""
     return [field for field, _type, _desc in FIELDS[name]]
+
+
+def table_columns(name: str, present: Iterable[str]) -> list[str]:
+    """The columns to write for output ``name``, in the schema's order.
+
+    Raises :class:`SchemaError` when ``present`` (the table's columns) holds a column the
+    schema does not list, or lacks one it lists: nothing undescribed reaches processed/.
+    """
+    listed, have = columns(name), list(present)
+    extra = [c for c in have if c not in listed]
+    if extra:
+        raise SchemaError(
+            f"{name}: column(s) {', '.join(map(str, extra))} not in its schema"
+            " (pipeline/io/schema.py FIELDS): describe them there before writing them"
+        )
+    missing = [c for c in listed if c not in have]
+    if missing:
+        raise SchemaError(f"{name}: the table lacks column(s) {', '.join(missing)} of its schema")
+    return listed
+
+
+def resource_name(name: str) -> str:
+    """The datapackage resource name of output ``name`` (``sources.csv`` -> ``sources``)."""
+    return name.rsplit(".", 1)[0].replace("_", "-").lower()
+
+
+def table_schema(name: str) -> dict[str, Any]:
+    """The Table Schema of output ``name``: fields (nested ones described), keys."""
+    fields = [
+        {"name": f, "type": t, "description": d, **NESTED.get((name, f), {})}
+        for f, t, d in FIELDS[name]
+    ]
+    schema: dict[str, Any] = {"fields": fields}
+    if name in PRIMARY_KEYS:
+        schema["primaryKey"] = PRIMARY_KEYS[name]
+    if name in FOREIGN_KEYS:
+        schema["foreignKeys"] = [
+            {
+                "fields": field,
+                "reference": {
+                    "resource": "" if target == name else resource_name(target),
+                    "fields": target_field,
+                },
+            }
+            for field, target, target_field in FOREIGN_KEYS[name]
+        ]
+    return schema
 
 
 def datapackage(files: dict[str, bytes], version: str) -> dict[str, Any]:
@@ -177,9 +326,8 @@ def datapackage(files: dict[str, bytes], version: str) -> dict[str, Any]:
     for name in sorted(files):
         if name.startswith("reports/") or name in ("manifest.json", "datapackage.json"):
             continue
-        base = name.rsplit(".", 1)[0].replace("_", "-").lower()
         resource: dict[str, Any] = {
-            "name": base,
+            "name": resource_name(name),
             "path": name,
             "description": DESCRIPTIONS.get(name, ""),
         }
@@ -190,9 +338,7 @@ def datapackage(files: dict[str, bytes], version: str) -> dict[str, Any]:
             resource["profile"] = (
                 "tabular-data-resource" if name.endswith(".csv") else "data-resource"
             )
-            resource["schema"] = {
-                "fields": [{"name": f, "type": t, "description": d} for f, t, d in FIELDS[name]]
-            }
+            resource["schema"] = table_schema(name)
         else:
             resource["format"] = name.rsplit(".", 1)[-1]
             resource["mediatype"] = "text/markdown"
