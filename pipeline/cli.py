@@ -11,6 +11,7 @@ import click
 
 from pipeline import __version__
 from pipeline.decisions import DecisionsError
+from pipeline.errors import EmbedderUnavailable
 from pipeline.io.outdir import OutputError
 from pipeline.runtime.progress import BarFactory
 from pipeline.settings import Settings, load_settings
@@ -133,7 +134,7 @@ def build(
         tables = run_build(raw, out, settings, reporter, runner, cache)
     except OutputError as exc:
         raise click.ClickException(str(exc)) from exc
-    except DecisionsError as exc:
+    except (DecisionsError, EmbedderUnavailable) as exc:
         raise click.ClickException(f"{exc}; {out} was left as it was.") from exc
     except OSError as exc:
         raise click.ClickException(f"could not write {out}: {exc}") from exc
@@ -184,7 +185,7 @@ def _run_stage(reporter: _Reporter, stage: str, raw: Path, out: Path, config: Pa
     settings = _settings(config)
     try:
         tables = run_one_stage(stage, raw, out, settings, reporter)
-    except (FileNotFoundError, DecisionsError, OutputError) as exc:
+    except (FileNotFoundError, DecisionsError, OutputError, EmbedderUnavailable) as exc:
         raise click.ClickException(str(exc)) from exc
     except Exception as exc:
         if reporter.verbose:

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.align.embed import EmbedderUnavailable, embed_with_tokens, minilm_model_path
+from pipeline.align.embed import embed_with_tokens, minilm_model_path
 from pipeline.align.segment import segment_claims
 from pipeline.align.select import inherit_through_copies, select_pairs
 from pipeline.align.stage import align_claims
@@ -51,10 +51,7 @@ def test_a_configured_model_gets_a_token_basis_fitted_to_its_own_vectors():
     # the shipped basis belongs to the packaged MiniLM; another model's token space (of
     # another size, say 768) must not be projected on it. A folder given as the model
     # takes the fitted path, whatever it holds.
-    try:
-        folder = str(minilm_model_path())
-    except EmbedderUnavailable:
-        pytest.skip("MiniLM is not installed here")
+    folder = str(minilm_model_path())  # MiniLM is a dependency: missing is a failure
     texts = [
         f"Immunotherapy sentence number {n} about {w} and side effects."
         for n, w in enumerate(["fatigue", "rash", "fever", "cough", "nausea", "diarrhoea"] * 30)
@@ -74,8 +71,7 @@ def minilm_tokens():
         "Radiation therapy uses high-energy beams to shrink tumours.",
     ]
     vectors, method, store = embed_with_tokens(texts, token_dims=0)
-    if method != "minilm":
-        pytest.skip("MiniLM is not installed here")
+    assert method == "minilm"
     return vectors, store
 
 
@@ -167,8 +163,7 @@ def test_a_documents_vectors_do_not_depend_on_the_rest_of_the_corpus():
     first = ["Chemotherapy is sometimes called chemo.", "Chemo can make you tired."]
     other = ["Radiation therapy uses high-energy beams to shrink tumours."] * 3
     alone, method, _ = embed_with_tokens(first, groups=[2])
-    if method != "minilm":
-        pytest.skip("MiniLM is not installed here")
+    assert method == "minilm"
     together, _, _ = embed_with_tokens(other + first, groups=[3, 2])
     assert np.array_equal(alone, together[3:])
 

