@@ -88,6 +88,18 @@ def test_undeclared_latin1_and_utf16_are_detected_not_assumed():
     assert all("dépend du type" in content for content in docs["content"])
 
 
+def test_meta_charset_after_a_long_head_script_is_still_read():
+    """The charset meta 11 KB into the head (past a fixed 4 KB window): statistical
+    detection alone reads these KOI8-R bytes as cp1250."""
+    script = "<script>" + "var x = 1;\n" * 1000 + "</script>"
+    body = "Пейте воду в жару, говорит врач. " * 20
+    page = f'<html><head>{script}<meta charset="koi8-r"></head><body><p>{body}</p></body></html>'
+    docs, errors = _ingest({"water.html": page.encode("koi8-r")})
+    assert errors.empty
+    assert "Пейте воду в жару" in docs.iloc[0]["content"]
+    assert "encoding:koi8-r" in docs.iloc[0]["flags"]
+
+
 def test_bad_inputs_each_get_one_clear_error_and_the_rest_goes_on():
     good = b"Sunscreen protects skin from ultraviolet light.\n"
     truncated = gzip.compress(ARTICLE.format(charset="utf-8").encode() * 20)[:200]
