@@ -1,8 +1,9 @@
 """Bytes -> text: formats, decompression, encoding detection, mojibake repair.
 
-The HTML meta charset is read by beautifulsoup4's ``EncodingDetector``. The order of the
-chain stays ours, not ``UnicodeDammit``'s: it trusts a meta charset before UTF-8, so UTF-8
-pages that declare iso-8859-1 decode as mojibake (91 of 100 WCXB pages), and it is 1.8x slower.
+The HTML meta charset is read by beautifulsoup4's ``EncodingDetector``. The chain's order
+stays ours, not ``UnicodeDammit``'s: it trusts a meta charset before UTF-8, so UTF-8 pages
+that declare iso-8859-1 decode as mojibake (454 of 499 WCXB pages), at 1.7x our CPU time.
+BOMs (bs4 knows no UTF-32), UTF-16 without a BOM and NUL checks stay ours: bs4 has no such test.
 """
 
 from __future__ import annotations
