@@ -5,6 +5,10 @@ bullets of many shapes (``* - + • ·`` and numbered ``1.``/``1)``/``(1)``), in
 continuation lines under a bullet, paragraphs hard-wrapped at a fixed width (re-joined),
 brackets wrapped over two lines, inline Markdown links/images/emphasis, and lynx-style
 dumps with a mix of all of these.
+
+Not markdown-it-py: its inline parser alone takes 5.6x strip_markdown's time (0.56 vs 0.10 s,
+10,100 lines of 30 WCXB pages as Markdown), its block parser 2x all of split_units, and being
+CommonMark-strict it leaves wild syntax as text (javascript: links, • bullets, quoted data URIs).
 """
 
 from __future__ import annotations
