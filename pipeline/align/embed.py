@@ -90,7 +90,7 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
 
 def embed_sentences(
     texts: list[str],
-    embedder: str = "minilm",
+    embedder: str = AlignSettings.embedder,
     model: str = "",
     batch_size: int = AlignSettings.embed_batch_size,
 ) -> tuple[np.ndarray, str]:
@@ -190,7 +190,7 @@ def load_minilm(model: str = ""):  # -> SentenceTransformer (import kept lazy)
 
 def embed_with_tokens(
     texts: list[str],
-    embedder: str = "minilm",
+    embedder: str = AlignSettings.embedder,
     model: str = "",
     batch_size: int = AlignSettings.embed_batch_size,
     token_dims: int = AlignSettings.token_dims,

@@ -25,6 +25,8 @@ _EXCLUSIVE = re.compile(
 )
 _TRIGGER = re.compile(r"\b(?:such as|including|include|includes|like|via|namely)\b|:", re.I)
 MAX_ITEM_TERMS = 5  # a longer comma-separated part is a clause, not a list item
+MIN_LIST_ITEMS = 2  # after "such as" / "include:" two items already make a list of ways
+MIN_BARE_LIST_ITEMS = 3  # without such a trigger only a run of 3+ reads as a list
 _SPLIT = re.compile(r",|;|\bor\b|\band\b", re.I)
 
 
@@ -33,9 +35,9 @@ def list_items(text: str) -> tuple[frozenset[str], ...]:
     """The items of an enumeration in ``text`` (content-word sets), or () if none."""
     parts = _TRIGGER.split(text, maxsplit=1)
     if len(parts) > 1:
-        tail, needed = parts[-1], 2
+        tail, needed = parts[-1], MIN_LIST_ITEMS
     else:
-        tail, needed = text, 3  # no "such as"/"include": only a run of 3+ reads as a list
+        tail, needed = text, MIN_BARE_LIST_ITEMS
     items = [frozenset(content_terms(p)) for p in _SPLIT.split(tail)]
     items = [i for i in items if i]
     if len(items) < needed or any(len(i) > MAX_ITEM_TERMS for i in items[1:]):
@@ -56,6 +58,9 @@ _SLOT_WORDS = frozenset(
 
 _END = re.compile(r"[.!]['\"”’)\]]*$")
 MIN_STATEMENT_WORDS = 4  # "Not so with X." is a reply, not a statement of its own
+# find_conflict judges the wording alone unless given the stage's subject threshold
+# (ReconcileSettings.conflict_min_subject): no subject overlap is asked for.
+NO_SUBJECT_CHECK = 0.0
 
 
 def _statement(text: str) -> bool:
@@ -79,7 +84,11 @@ def subject_overlap(a: str, b: str) -> float:
 
 
 def judge_pair(
-    a: str, b: str, min_subject: float = 0.0, context_a: str = "", context_b: str = ""
+    a: str,
+    b: str,
+    min_subject: float = NO_SUBJECT_CHECK,
+    context_a: str = "",
+    context_b: str = "",
 ) -> tuple[str, str | None]:
     """(``same`` | ``conflict`` | ``different``, type) for two wordings of one subject.
 
@@ -98,7 +107,7 @@ def judge_pair(
     if verdict != "same":
         return verdict, slot
     for one, other in ((a, b), (b, a)):
-        if _EXCLUSIVE.search(one.strip()) and len(list_items(other)) >= 2:
+        if _EXCLUSIVE.search(one.strip()) and len(list_items(other)) >= MIN_LIST_ITEMS:
             return (
                 ("conflict", "exclusive")
                 if subject_overlap(a, b) >= min_subject
@@ -107,8 +116,9 @@ def judge_pair(
     return "same", None
 
 
-def find_conflict(a: str, b: str) -> str | None:
+def find_conflict(a: str, b: str, min_subject: float = NO_SUBJECT_CHECK) -> str | None:
     """The type of disagreement between two aligned claims, or None when they do not
-    conflict (the same fact, or two different facts)."""
-    verdict, kind = judge_pair(a, b)
+    conflict (the same fact, or two different facts). ``min_subject`` as in
+    :func:`judge_pair`; the stage passes ``ReconcileSettings.conflict_min_subject``."""
+    verdict, kind = judge_pair(a, b, min_subject)
     return kind if verdict == "conflict" else None
