@@ -35,6 +35,14 @@ _BARE_LIST_LEAD = re.compile(
     r"\s*:?\s*$",
     re.I,
 )
+# A "sentence" ending in ":" that runs longer than this is a paragraph, not a list lead-in.
+LIST_INTRO_MAX_WORDS = 80
+# Inline ad markers are cut only from blocks longer than this: a block that is only
+# "Advertisement" is a block rule's business.
+INLINE_JUNK_MIN_WORDS = 3
+# A block of at least this many words and sentences is prose: it ends a widget's spill.
+SUBSTANTIAL_MIN_WORDS = 25
+SUBSTANTIAL_MIN_SENTENCES = 2
 # Reasons whose blocks take the rest of a short trailing widget with them.
 _WIDGET_TAIL_REASONS = frozenset({"chat_widget"})
 
@@ -46,7 +54,7 @@ def is_list_intro(sentence: str) -> bool:
     limited to" are list intros; "Some cells include markers." is not.
     """
     text = sentence.strip()
-    if not text or len(words(text)) > 80:
+    if not text or len(words(text)) > LIST_INTRO_MAX_WORDS:
         return False
     if text.endswith(":") and not re.search(r"https?:$", text):
         return True
@@ -72,7 +80,7 @@ def cut_inline_junk(text: str) -> tuple[str, list[Removal]]:
         return " "
 
     text = _GLUED_DOMAIN.sub(_domain, text)
-    if len(words(text)) > 3:  # a block that is only "Advertisement" is a rule's business
+    if len(words(text)) > INLINE_JUNK_MIN_WORDS:
         text = _INLINE_JUNK.sub(_marker, text)
     return " ".join(text.split()), removed
 
@@ -80,7 +88,8 @@ def cut_inline_junk(text: str) -> tuple[str, list[Removal]]:
 def _is_substantial(block: Block) -> bool:
     """A block that ends a widget's spill: a heading or two sentences of prose."""
     return block.kind == "heading" or (
-        len(words(block.text)) >= 25 and len(re.findall(r"[.!?](?:\s|$)", block.text)) >= 2
+        len(words(block.text)) >= SUBSTANTIAL_MIN_WORDS
+        and len(re.findall(r"[.!?](?:\s|$)", block.text)) >= SUBSTANTIAL_MIN_SENTENCES
     )
 
 

@@ -44,6 +44,15 @@ _HEADER_LINE = re.compile(
 _IMAGE_LABEL = re.compile(
     r"^\W*(?:image|photo|picture|illustration|figure)(?: credit| source)?\s*:", re.I
 )
+# A template key needs this many letters: shorter lines ("--", "1.") match by accident.
+TEMPLATE_KEY_MIN_LETTERS = 3
+# An "Image: ..." label this short is a caption; a longer one is text about an image.
+IMAGE_CAPTION_MAX_WORDS = 15
+# From this share of characters in link anchors a unit is links: an item or a short
+# line is a link-list entry, a longer line up to ``LINK_RUN_MAX_WORDS`` a navigation run.
+LINK_UNIT_DENSITY = 0.6
+LINK_ITEM_MAX_WORDS = 12
+LINK_RUN_MAX_WORDS = 40
 _BULLET_PREFIX = re.compile(r"^\s*(?:#{1,6}\s+|[*+•·▪◦‣●○■□➢➤►–-]\s+|\(?\d{1,3}[.)]\s+|>\s*)")
 
 
@@ -51,7 +60,7 @@ def template_key(line: str) -> str:
     """The normalised form of a line used to find template lines ('' if too short)."""
     text, _, _ = strip_markdown(_BULLET_PREFIX.sub("", line))
     key = " ".join(text.lower().split())
-    return key if sum(c.isalpha() for c in key) >= 3 else ""
+    return key if sum(c.isalpha() for c in key) >= TEMPLATE_KEY_MIN_LETTERS else ""
 
 
 def site_of(url: object) -> str | None:
@@ -133,13 +142,14 @@ def _verdict(
     if hit:
         return hit, False
     n_words = len(words(unit.text))
-    if _IMAGE_LABEL.match(unit.text) and n_words <= 15:
+    if _IMAGE_LABEL.match(unit.text) and n_words <= IMAGE_CAPTION_MAX_WORDS:
         return ("image", "image_caption"), False
     if is_url_only(unit.text):
         return ("metadata", "bare_url"), False
-    if unit.link_density >= 0.6 and (unit.kind == "item" or n_words <= 12):
+    links = unit.link_density >= LINK_UNIT_DENSITY
+    if links and (unit.kind == "item" or n_words <= LINK_ITEM_MAX_WORDS):
         return ("link_list", "link_item"), False
-    if unit.link_density >= 0.6 and unit.text.count(" ") > 0 and n_words <= 40:
+    if links and unit.text.count(" ") > 0 and n_words <= LINK_RUN_MAX_WORDS:
         return ("navigation", "link_run"), False
     keys = [template_key(line) for line in unit.raw_lines]
     if template and any(keys) and all(k in template for k in keys if k):

@@ -43,6 +43,20 @@ _EMPHASIS = re.compile(
 _CODE = re.compile(r"`([^`]*)`")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>])")
 
+# A line leaving "[" or "(" open takes in at most this many following lines (a link or
+# image split by a line break); brackets open longer are stray ones.
+MAX_BRACKET_JOINS = 3
+# Hard wrapping is read from at least this many lines that end before the next text line.
+MIN_WRAP_SAMPLES = 3
+# The wrap width is this percentile of those line lengths (a high one: hand edits vary).
+WRAP_WIDTH_PERCENTILE = 0.8
+# A wrapped line fills at least this share of the width ...
+WRAP_NEAR_SHARE = 0.7
+# ... and at least this share of the lines do so in a hard-wrapped capture.
+WRAP_MIN_NEAR_LINES = 0.5
+# Narrower "widths" are runs of short lines (menus, lists), not wrapping.
+MIN_WRAP_WIDTH = 30
+
 
 @dataclass
 class Unit:
@@ -102,7 +116,7 @@ def _join_open_brackets(lines: list[str]) -> list[str]:
         line = lines[i]
         joins = 0
         while (
-            joins < 3
+            joins < MAX_BRACKET_JOINS
             and i + 1 < len(lines)
             and lines[i + 1].strip()
             and (line.count("[") > line.count("]") or line.count("(") > line.count(")"))
@@ -134,11 +148,11 @@ def estimate_wrap_width(lines: list[str], max_width: int) -> int | None:
         and not _ATX.match(a)
     ]
     fitting = sorted(n for n in lengths if n <= max_width)
-    if len(fitting) < 3:
+    if len(fitting) < MIN_WRAP_SAMPLES:
         return None
-    width = fitting[int(0.8 * (len(fitting) - 1))]  # a high percentile: hand edits vary
-    near = sum(1 for n in lengths if 0.7 * width <= n <= width)
-    return width if width >= 30 and near >= 0.5 * len(lengths) else None
+    width = fitting[int(WRAP_WIDTH_PERCENTILE * (len(fitting) - 1))]
+    near = sum(1 for n in lengths if WRAP_NEAR_SHARE * width <= n <= width)
+    return width if width >= MIN_WRAP_WIDTH and near >= WRAP_MIN_NEAR_LINES * len(lengths) else None
 
 
 def _continues(previous: str, following: str, width: int | None) -> bool:

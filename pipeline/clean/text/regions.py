@@ -20,6 +20,24 @@ from pipeline.settings import CleanSettings
 _TITLE_COMPANIONS = frozenset({"metadata", "image"})
 # "Weight: 32 kg", "Dose: 5 mg twice a day": a fact list item, whatever its length.
 _LABELLED_VALUE = re.compile(r"^[\w(][\w ()/&'’-]{0,40}:\s*\S")
+# From this share of characters in link anchors a unit is a link, not text.
+LINK_UNIT_DENSITY = 0.5
+# Above this share of title-case words (and no sentence end) a unit is a title or menu.
+TITLED_MIN_SHARE = 0.7
+# A list item reads like a sentence from this many words with this share of stopwords.
+ITEM_SENTENCE_MIN_WORDS = 4
+ITEM_MIN_STOPWORD_SHARE = 0.2
+# A sentence-like list item counts this share of its words (items are terse text).
+ITEM_WEIGHT = 0.5
+# A paragraph without a sentence end still reads as prose from this share of stopwords.
+PROSE_MIN_STOPWORD_SHARE = 0.3
+# Furniture costs this plus its words, up to the cap: a long menu is no worse than a short.
+FURNITURE_BASE_COST = 2.0
+FURNITURE_MAX_COST = 10.0
+# A unit a rule removed costs its words, at least this much: it splits the text around it.
+RULE_HIT_MIN_COST = 10.0
+# A heading costs this little: it neither joins nor splits the text around it.
+HEADING_COST = 1.0
 
 
 def _looks_like_heading(unit: Unit, following: Unit | None, settings: CleanSettings) -> bool:
@@ -71,7 +89,7 @@ def _is_truncated(text: str) -> bool:
 
 def _furniture_cost(n_words: int) -> float:
     """What a menu line, title or label costs the region around it: its words count against."""
-    return min(10.0, 2.0 + n_words)
+    return min(FURNITURE_MAX_COST, FURNITURE_BASE_COST + n_words)
 
 
 def _prose_score(unit: Unit, introduced: bool, settings: CleanSettings) -> float:
@@ -82,18 +100,23 @@ def _prose_score(unit: Unit, introduced: bool, settings: CleanSettings) -> float
     """
     tokens = words(unit.text)
     n = len(tokens)
-    if unit.table_row and unit.link_density < 0.5:
+    if unit.table_row and unit.link_density < LINK_UNIT_DENSITY:
         return 0.0
-    titled = title_case_share(tokens) > 0.7 and not ends_sentence(unit.text)
-    links = unit.link_density >= 0.5 or _is_truncated(unit.text)
+    titled = title_case_share(tokens) > TITLED_MIN_SHARE and not ends_sentence(unit.text)
+    links = unit.link_density >= LINK_UNIT_DENSITY or _is_truncated(unit.text)
     if unit.kind == "item":
-        sentence_like = n >= 4 and stopword_share(tokens) >= 0.2 and not titled and not links
+        sentence_like = (
+            n >= ITEM_SENTENCE_MIN_WORDS
+            and stopword_share(tokens) >= ITEM_MIN_STOPWORD_SHARE
+            and not titled
+            and not links
+        )
         if introduced or (_LABELLED_VALUE.match(unit.text) and not links):
-            return 0.5 * n if sentence_like else 0.0
+            return ITEM_WEIGHT * n if sentence_like else 0.0
         if sentence_like and n >= settings.prose_min_words and ends_sentence(unit.text):
-            return 0.5 * n
+            return ITEM_WEIGHT * n
         return -_furniture_cost(n)
-    sentence_like = ends_sentence(unit.text) or stopword_share(tokens) >= 0.3
+    sentence_like = ends_sentence(unit.text) or stopword_share(tokens) >= PROSE_MIN_STOPWORD_SHARE
     if n >= settings.prose_min_words and sentence_like and not titled and not links:
         return n * (1.0 - unit.link_density)
     return -_furniture_cost(n)
@@ -121,10 +144,12 @@ def unit_scores(
         if unit.kind != "item":
             introduced = unit.kind == "paragraph" and is_list_intro(last_sentence(unit.text))
         if verdict and not own_chrome:
-            scores.append(-max(10.0, len(words(unit.text))))
+            scores.append(-max(RULE_HIT_MIN_COST, len(words(unit.text))))
             continue
         score = (
-            -1.0 if heading else _prose_score(unit, introduced and unit.kind == "item", settings)
+            -HEADING_COST
+            if heading
+            else _prose_score(unit, introduced and unit.kind == "item", settings)
         )
         scores.append(min(0.0, score) if own_chrome else score)
     return scores
