@@ -32,6 +32,9 @@ _ARRAYS = (
 )  # fmt: skip
 # Bumped when what an entry holds changes (old entries are then misses, not errors).
 _FORMAT = 2
+# A margin of 1 (the pair is as close as the sentences' usual company) scores this
+# little; the semantic score is the margin less this, clipped to 0..1.
+MARGIN_OFFSET = 0.5
 
 
 def _baseline(sims: np.ndarray, passages: np.ndarray, k: int) -> np.ndarray:
@@ -94,7 +97,7 @@ def token_margin(
 
 def semantic_score(margin: np.ndarray | float) -> np.ndarray:
     """Margin in 0..1: 0.5 when the pair is as close as the neighbours, 1 at 1.5x that."""
-    return np.clip(np.asarray(margin, dtype=np.float64) - 0.5, 0.0, 1.0)
+    return np.clip(np.asarray(margin, dtype=np.float64) - MARGIN_OFFSET, 0.0, 1.0)
 
 
 def score_document_pair(

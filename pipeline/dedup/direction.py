@@ -34,6 +34,26 @@ from pipeline.text.arrays import span_positions, unique_sorted
 
 # A phrase must be this much more frequent (Zipf units) to win a substitution.
 _ZIPF_MARGIN = 0.2
+# Zipf frequency is log10 of occurrences per billion words (wordfreq's scale).
+_ZIPF_PER_BILLION = 9
+# A name is a substitution of at least this many words, this many of them capitalised.
+NAME_MIN_WORDS = 2
+# Garbled names quoted in the evidence.
+MAX_GARBLED_NAMES = 3
+# A tortured phrase weighs as much as this many substitutions won by commoner wording.
+TORTURED_WEIGHT = 3
+# How sure each kind of evidence makes a direction (0.5: a coin toss). Wording:
+# 1 - exp(-margin / scale), .63 at a margin of 4 swaps; containment: the coverage gap
+# times its scale (a gap of .5 is certain); continuation: base + scale * gap, capped.
+WORDING_CONFIDENCE_SCALE = 4
+CONTAINMENT_CONFIDENCE_SCALE = 2
+ATTRIBUTION_CONFIDENCE = 0.8
+OPENER_CONFIDENCE = 0.75
+CONTINUATION_BASE_CONFIDENCE = 0.5
+CONTINUATION_CONFIDENCE_SCALE = 2
+CONTINUATION_MAX_CONFIDENCE = 0.9
+PROVENANCE_CONFIDENCE = 0.6
+BY_RULE_CONFIDENCE = 0.5
 
 
 @dataclass(frozen=True)
@@ -88,7 +108,7 @@ def phrase_zipf(inverse_sums: np.ndarray) -> np.ndarray:
     wordfreq combines phrases (1/f = sum of 1/f_i: a phrase is as rare as its rarest
     words); 0 for a phrase with a word wordfreq does not know."""
     known = np.isfinite(inverse_sums) & (inverse_sums > 0)
-    return np.where(known, 9 - np.log10(np.where(known, inverse_sums, 1.0)), 0.0)
+    return np.where(known, _ZIPF_PER_BILLION - np.log10(np.where(known, inverse_sums, 1.0)), 0.0)
 
 
 def score_wording(
@@ -106,11 +126,14 @@ def score_wording(
         inverse = frequencies.inverse_of(view.id_array[index])
         zipf.append(phrase_zipf(np.add.reduceat(inverse, offsets)))
         caps = np.add.reduceat(view.cap_array[index].astype(np.int64), offsets)
-        named |= (hi - lo >= 2) & (caps >= 2)
+        named |= (hi - lo >= NAME_MIN_WORDS) & (caps >= NAME_MIN_WORDS)
     weight = 1 + named
     a_wins = int(weight[zipf[0] > zipf[1] + _ZIPF_MARGIN].sum())
     b_wins = int(weight[zipf[1] > zipf[0] + _ZIPF_MARGIN].sum())
-    names = [align.substitution_text(k, cased=True) for k in np.flatnonzero(named)[:3].tolist()]
+    names = [
+        align.substitution_text(k, cased=True)
+        for k in np.flatnonzero(named)[:MAX_GARBLED_NAMES].tolist()
+    ]
     return a_wins, b_wins, names
 
 
@@ -141,11 +164,11 @@ def _wording_step(
     evidence["wording_b_commoner"] = b_wins
     if names:
         evidence["garbled_names"] = [list(n) for n in names]
-    margin = a_wins - b_wins + 3 * tort_margin
-    decided = a_wins + b_wins + 3 * abs(tort_margin)
+    margin = a_wins - b_wins + TORTURED_WEIGHT * tort_margin
+    decided = a_wins + b_wins + TORTURED_WEIGHT * abs(tort_margin)
     if abs(margin) < s.direction_min_margin or not decided:
         return None
-    share = (max(a_wins, b_wins) + 3 * abs(tort_margin)) / decided
+    share = (max(a_wins, b_wins) + TORTURED_WEIGHT * abs(tort_margin)) / decided
     if share < s.direction_min_share:
         return None
     a_orig = margin > 0
@@ -158,7 +181,7 @@ def _wording_step(
         why += "; names are garbled in " + lose.doc_id
     if tort_margin:
         why += f"; tortured phrases in {lose.doc_id}"
-    return a_orig, 1 - math.exp(-abs(margin) / 4), why
+    return a_orig, 1 - math.exp(-abs(margin) / WORDING_CONFIDENCE_SCALE), why
 
 
 def _containment_step(align: Alignment, a: DocMeta, b: DocMeta, s: DedupSettings) -> Step | None:
@@ -175,7 +198,7 @@ def _containment_step(align: Alignment, a: DocMeta, b: DocMeta, s: DedupSettings
             f"{outer.doc_id} carries more of {inner.doc_id}'s text ({cov_inner:.0%}) than "
             f"{inner.doc_id} of {outer.doc_id}'s ({cov_outer:.0%})"
         )
-    return a_orig, min(1.0, abs(gap) * 2), why
+    return a_orig, min(1.0, abs(gap) * CONTAINMENT_CONFIDENCE_SCALE), why
 
 
 def _placement_steps(
@@ -192,7 +215,11 @@ def _placement_steps(
         a_orig = bool(pb.attribution)
         copy, line = (b, pb.attribution) if a_orig else (a, pa.attribution)
         evidence["attribution_line"] = line
-        steps[0] = (a_orig, 0.8, f'{copy.doc_id} credits another page for the text ("{line}")')
+        steps[0] = (
+            a_orig,
+            ATTRIBUTION_CONFIDENCE,
+            f'{copy.doc_id} credits another page for the text ("{line}")',
+        )
     word = opener(align.a, pa)
     if word and pa.content_before != pb.content_before:
         a_orig = pa.content_before
@@ -202,7 +229,7 @@ def _placement_steps(
             f'{copy.doc_id} opens with the shared passage mid-discourse ("{word.capitalize()} '
             f'...") where {orig.doc_id} carries the text before it'
         )
-        steps.append((a_orig, 0.75, why))
+        steps.append((a_orig, OPENER_CONFIDENCE, why))
     evidence["continuation_a"] = round(pa.continuation, 3)
     evidence["continuation_b"] = round(pb.continuation, 3)
     gap = pa.continuation - pb.continuation
@@ -215,7 +242,8 @@ def _placement_steps(
             f"its words recur in it, against {pc.continuation:.0%} of {copy.doc_id}'s): the "
             f"passage is part of {orig.doc_id}, set into {copy.doc_id}'s own text"
         )
-        steps.append((a_orig, min(0.9, 0.5 + 2 * abs(gap)), why))
+        sure = CONTINUATION_BASE_CONFIDENCE + CONTINUATION_CONFIDENCE_SCALE * abs(gap)
+        steps.append((a_orig, min(CONTINUATION_MAX_CONFIDENCE, sure), why))
     return steps
 
 
@@ -248,14 +276,14 @@ def decide_direction(
     if not steps:
         meta = _provenance(a, b)
         if meta is not None:
-            steps.append((meta[0], 0.6, meta[1]))
+            steps.append((meta[0], PROVENANCE_CONFIDENCE, meta[1]))
     if not steps:
         first = a if a.doc_id <= b.doc_id else b
         why = (
             "nothing in the texts or their provenance tells the two apart; by rule the "
             f"smaller doc_id ({first.doc_id}) is the original"
         )
-        steps.append((a.doc_id <= b.doc_id, 0.5, why))
+        steps.append((a.doc_id <= b.doc_id, BY_RULE_CONFIDENCE, why))
     a_orig, conf, why = steps[0]
     if "continuation_a" in evidence:  # name the shares by role, as dedup names the rest
         cont_a, cont_b = evidence.pop("continuation_a"), evidence.pop("continuation_b")

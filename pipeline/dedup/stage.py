@@ -37,6 +37,10 @@ from pipeline.settings import DedupSettings
 REQUIRED_COLUMNS = ["doc_id", "text"]
 RELATION_COLUMNS = ["copy", "original", "relation", "confidence", "direction_basis", "evidence"]
 _FEATURE_CACHE = 4096  # documents whose full features are kept while verifying pairs
+_UNDATED = "9999"  # an undated document ranks after every dated one
+# A relation's confidence weighs its mean sentence similarity and its larger coverage
+# equally (the rest of the weight).
+SIMILARITY_WEIGHT = 0.5
 
 
 def _meta(row: dict[str, Any], hits: int) -> DocMeta:
@@ -61,7 +65,7 @@ def _exact_groups(keys: list[bytes | None], metas: list[DocMeta]) -> dict[int, i
     def rank(idx: int) -> tuple[int, str, str]:
         meta = metas[idx]
         trust = -meta.trust if meta.trust is not None else 1
-        return (trust, meta.date or "9999", meta.doc_id)
+        return (trust, meta.date or _UNDATED, meta.doc_id)
 
     out: dict[int, int] = {}
     for members in groups.values():
@@ -161,7 +165,8 @@ def _pair_row(
             "direction_confidence": direction.confidence,
         }
     )
-    confidence = 0.5 * align.mean_similarity + 0.5 * max(align.coverage_a, align.coverage_b)
+    coverage = max(align.coverage_a, align.coverage_b)
+    confidence = SIMILARITY_WEIGHT * align.mean_similarity + (1 - SIMILARITY_WEIGHT) * coverage
     return {
         "copy": copy.doc_id,
         "original": orig.doc_id,

@@ -34,6 +34,18 @@ logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 
 # libxml2 silently drops everything below depth 256; flatten before it gets there.
 _PARSER_DEPTH_LIMIT = 250
+# Flattened pages keep this many levels of room under the limit (the parser adds
+# html/body wrappers of its own).
+_FLATTEN_MARGIN = 5
+# A dropped segment with this share of its text in links is a link list.
+OUTSIDE_LINK_LIST_SHARE = 0.6
+# Shorter segments ("Home", "Share") occur in any text: they do not show what was kept.
+KEPT_SEGMENT_MIN_WORDS = 3
+# A prose paragraph: a block of this many words with a sentence end (the recall fallback
+# counts them; one before a heading means the body has started).
+PROSE_BLOCK_MIN_WORDS = 20
+# A title found inside a heading must make up this share of the heading's characters.
+TITLE_MIN_HEADING_SHARE = 0.6
 _TAG = re.compile(r"<(/?)([a-zA-Z][\w:-]*)[^>]*?(/?)>")
 _VOID = frozenset(
     (
@@ -135,7 +147,7 @@ def parse_html(html: str, settings: CleanSettings) -> HtmlElement | None:
     try:
         root = _document(html)
         if _too_deep(root, limit):
-            root = _document(flatten_deep_html(html, limit - 5))
+            root = _document(flatten_deep_html(html, limit - _FLATTEN_MARGIN))
     except (etree.ParserError, ValueError):
         return None
     return root
@@ -155,7 +167,7 @@ def _segment_reason(el: etree._Element, link_share: float) -> tuple[str, str]:
         reason = _CONTEXT_REASONS.get(anc.tag if isinstance(anc.tag, str) else "")
         if reason:
             return reason, f"outside_main_content_{anc.tag}"
-    if link_share >= 0.6:
+    if link_share >= OUTSIDE_LINK_LIST_SHARE:
         return "link_list", "outside_main_content_links"
     return "outside_main_content", "outside_main_content"
 
@@ -212,7 +224,11 @@ def add_item_grid(blocks: list[Block], segments: list, settings: CleanSettings) 
 def _kept_elements(segments: list, blocks: list[Block]) -> list[HtmlElement]:
     """Elements of the page segments (of at least 3 words) that the extractor kept."""
     kept = "\n".join(" ".join(b.text.split()) for b in blocks)
-    return [el for el, text, _ in segments if len(text.split()) >= 3 and text in kept]
+    return [
+        el
+        for el, text, _ in segments
+        if len(text.split()) >= KEPT_SEGMENT_MIN_WORDS and text in kept
+    ]
 
 
 def _words(texts) -> int:
@@ -222,7 +238,7 @@ def _words(texts) -> int:
 def _prose_words(blocks: list[Block]) -> int:
     """Words in prose paragraphs: blocks of 20+ words with a sentence end."""
     counts = (len(_WORD.findall(b.text)) for b in blocks if _SENTENCE_END.search(b.text))
-    return sum(n for n in counts if n >= 20)
+    return sum(n for n in counts if n >= PROSE_BLOCK_MIN_WORDS)
 
 
 def _needs_recall(blocks: list[Block], page_words: int, settings: CleanSettings) -> bool:
@@ -266,13 +282,16 @@ def drop_title_heading(
     China" in "Plague in China | Smart News") or holds a whole one."""
     for i, block in enumerate(blocks):
         if block.kind != "heading":
-            if len(block.text.split()) >= 20:
+            if len(block.text.split()) >= PROSE_BLOCK_MIN_WORDS:
                 break  # the body has started
             continue
         words = label_words(block.text)
         if len(words.split()) < settings.title_heading_min_words:
             continue
-        if any(words in t or (t in words and len(t) >= 0.6 * len(words)) for t in titles):
+        if any(
+            words in t or (t in words and len(t) >= TITLE_MIN_HEADING_SHARE * len(words))
+            for t in titles
+        ):
             return blocks[:i] + blocks[i + 1 :], [Removal(block.text, "metadata", "title_heading")]
     return blocks, []
 

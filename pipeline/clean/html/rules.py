@@ -88,6 +88,11 @@ _CALL_TEXT = re.compile(r"\b(call|phone|ring|text|dial|contact)\b", re.I)
 _KEEP_TAGS = {"html", "body", "main", "article"}
 _CODE_TAGS = {"pre", "code", "kbd", "samp"}
 _CTA_CONTAINERS = {"p", "div", "li", "section", "span", "a", "aside", "ul", "button"}
+# A box this short around a phone link is the call-to-action's own label, even without
+# call wording ("0800 123 456 - free").
+CTA_LABEL_MAX_CHARS = 60
+# A link menu's links hold at least this share of its non-space characters: nothing else.
+LINK_MENU_MIN_LINK_CHARS = 0.9
 
 
 def _norm(text: str) -> str:
@@ -159,7 +164,7 @@ def _cta_container(link: HtmlElement, max_chars: int) -> HtmlElement | None:
         text = _TEXT(el)
         if len(text) > max_chars:
             break
-        if el is link or _CALL_TEXT.search(text) or len(text) < 60:
+        if el is link or _CALL_TEXT.search(text) or len(text) < CTA_LABEL_MAX_CHARS:
             best = el
     return best
 
@@ -182,7 +187,7 @@ def _is_link_menu(box: HtmlElement, settings: CleanSettings) -> bool:
         return False
     link_chars = sum(len(t) - t.count(" ") for t in links)
     text = _TEXT(box)
-    return link_chars >= 0.9 * (len(text) - text.count(" "))
+    return link_chars >= LINK_MENU_MIN_LINK_CHARS * (len(text) - text.count(" "))
 
 
 def _drop(el: HtmlElement) -> None:
