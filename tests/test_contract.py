@@ -1,7 +1,8 @@
 """processed/ against its schema (pipeline/io/schema.py) and ../shared/CONTRACT.md.
 
-Two builds are checked file by file: the seeds, and the seeds with a page of HTML, an
-empty file (an error row) and a decisions.toml of every kind. Every table must hold
+Two builds are checked file by file: the seeds, and the seeds with a page of HTML, a
+page that conflicts with a seed, an empty file (an error row) and a decisions.toml of
+every kind. Every table must hold
 exactly its schema's columns in order, values of the declared types (nested values
 included), unique primary keys and foreign keys that resolve; datapackage.json must
 describe it all. The writer must refuse an undescribed column, and processed/ must
@@ -40,6 +41,14 @@ ARTICLE = (
     "<h1>Heat safety</h1><p>Drink water often when you work outside in hot weather, and"
     " rest in the shade.</p><footer>Copyright 2024 Heat Example.</footer></body></html>"
 )
+# A seed says "around 25% patients": this page's 40% makes a conflict of two claims.
+RESPONSE = """How often immunotherapy works
+
+Immunotherapy can produce durable responses unlike chemotherapy or radiation, however,\
+ these occur only in around 40% of patients.
+
+Ask your care team how your own cancer is likely to respond, and which tests they will use.
+"""
 
 
 @contextlib.contextmanager
@@ -103,11 +112,12 @@ def _decisions(claims: list[dict[str, Any]]) -> str:
 
 @pytest.fixture(scope="module")
 def decided_output(tmp_path_factory, raw_dir, seed_output) -> Path:
-    """The seeds plus an HTML page, an empty file and decisions of every kind."""
+    """The seeds plus an HTML page, a conflicting page, an empty file and decisions."""
     raw = tmp_path_factory.mktemp("decided") / "raw"
     shutil.copytree(raw_dir, raw)
     (raw / "heat.html").write_text(ARTICLE, encoding="utf-8")
     (raw / "empty.txt").write_bytes(b"")
+    (raw / "response.txt").write_text(RESPONSE, encoding="utf-8")
     decisions = _decisions(jsonl(seed_output / "claims.jsonl"))
     (raw / "decisions.toml").write_text(decisions, encoding="utf-8")
     return build(raw, raw.parent / "processed")
@@ -239,6 +249,8 @@ def test_outputs_with_errors_html_and_decisions_match_their_schema(decided_outpu
     assert docs["heat"]["format"] == "html"
     relations = jsonl(decided_output / "relations.jsonl")
     assert "machine_judgement" in relations[0]["evidence"]
+    conflicts = [c for claim in jsonl(decided_output / "claims.jsonl") for c in claim["conflicts"]]
+    assert {c["type"] for c in conflicts} == {"number"}
 
 
 def test_a_broken_row_is_found(seed_output, tmp_path):

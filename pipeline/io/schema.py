@@ -90,7 +90,7 @@ FIELDS: dict[str, list[tuple[str, str, str]]] = {
         ("independent_sources", "integer", "number of source groups supporting the claim"),
         ("citations", "array", "source keys, one per independent group"),
         ("support", "array", "{doc_id, sentence_id, text, score, via} per supporting sentence"),
-        ("conflicts", "array", "{claim_id, type, detail} per conflicting claim"),
+        ("conflicts", "array", "{claim_id, type, detail, sides} per conflicting claim"),
         (
             "review",
             "array",
