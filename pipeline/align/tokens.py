@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pipeline.settings import AlignSettings
 from pipeline.text.arrays import span_positions
 
 
@@ -137,7 +138,11 @@ def idf(sentences: int, df: np.ndarray) -> np.ndarray:
 
 
 def pair_bertscore(
-    store: TokenStore, a: np.ndarray, b: np.ndarray, max_tokens: int = 96, block: int = 256
+    store: TokenStore,
+    a: np.ndarray,
+    b: np.ndarray,
+    max_tokens: int = AlignSettings.max_sentence_tokens,
+    block: int = 256,
 ) -> np.ndarray:
     """BERTScore F of sentence pairs ``(a[i], b[i])`` (IDF-weighted), 0..1 (float32).
 

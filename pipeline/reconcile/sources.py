@@ -35,7 +35,9 @@ def _slug(text: str, limit: int) -> str:
     return re.sub(r"[^a-z0-9]+", "", text.lower())[:limit]
 
 
-def citation_key(publisher: str, url: str, title: str, doc_id: str, limit: int = 24) -> str:
+def citation_key(
+    publisher: str, url: str, title: str, doc_id: str, limit: int = ReconcileSettings.max_key_length
+) -> str:
     """A short key: publisher, else the site name of the URL, else title, else doc_id."""
     if _slug(publisher, limit):
         return _slug(publisher, limit)
