@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 from dataclasses import dataclass
 from functools import cache
 from typing import Annotated, Any, Literal, get_args, get_origin, get_type_hints
@@ -40,15 +41,26 @@ Embedder = Literal["minilm", "lexical"]
 _TYPE_NAMES = {bool: "true or false", int: "an integer", float: "a number", str: "a string"}
 
 
+def _split(hint: Any) -> tuple[Any, Range | None]:
+    """The plain type of ``hint`` and its range, if it has one."""
+    if get_origin(hint) is not Annotated:
+        return hint, None
+    base, *extras = get_args(hint)
+    return base, next((e for e in extras if isinstance(e, Range)), None)
+
+
+def base_type(hint: Any) -> Any:
+    """The plain type of an annotated one: ``Share`` -> float."""
+    return _split(hint)[0]
+
+
 def _allows(hint: Any) -> str:
     """What a setting of type ``hint`` allows, in words."""
-    base, limits = (
-        (get_args(hint)[0], get_args(hint)[1]) if get_origin(hint) is Annotated else (hint, None)
-    )
+    base, limits = _split(hint)
     if get_origin(base) is Literal:
         return "one of " + ", ".join(repr(v) for v in get_args(base))
     words = _TYPE_NAMES[base]
-    if isinstance(limits, Range):
+    if limits is not None:
         words += (
             f" >= {limits.low:g}"
             if limits.high is None
@@ -59,18 +71,17 @@ def _allows(hint: Any) -> str:
 
 def _accepts(value: Any, hint: Any) -> bool:
     """Whether ``value`` has the type, range and allowed value of ``hint``."""
-    base, limits = (
-        (get_args(hint)[0], get_args(hint)[1]) if get_origin(hint) is Annotated else (hint, None)
-    )
+    base, limits = _split(hint)
     if get_origin(base) is Literal:
         return any(type(value) is type(v) and value == v for v in get_args(base))
     if base is float:
         ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        ok = ok and math.isfinite(value)  # TOML allows nan and inf: no threshold means them
     elif base is int:
         ok = isinstance(value, int) and not isinstance(value, bool)
     else:
         ok = isinstance(value, base)
-    if not ok or not isinstance(limits, Range):
+    if not ok or limits is None:
         return ok
     return limits.low <= value and (limits.high is None or value <= limits.high)
 
@@ -112,8 +123,3 @@ class Checked:
         found = problems(type(self), values, _section(type(self)))
         if found:
             raise SettingsError("; ".join(found))
-
-
-def base_type(hint: Any) -> Any:
-    """The plain type of an annotated one: ``Share`` -> float."""
-    return get_args(hint)[0] if get_origin(hint) is Annotated else hint

@@ -73,6 +73,8 @@ def test_a_wrong_type_names_the_key_and_the_type(tmp_path: Path, toml: str, mess
         ("[dedup]\nword_ngram = 0", "dedup.word_ngram must be an integer >= 1, got 0"),
         ("[clean]\nprose_min_words = -1", "clean.prose_min_words must be an integer >= 0"),
         ("[clean]\nwidget_words_scale = -2.0", "clean.widget_words_scale must be a number >= 0"),
+        ("[clean]\nwidget_words_scale = inf", "clean.widget_words_scale must be a number >= 0"),
+        ("[align]\nscore_bias = nan", "align.score_bias must be a number, got nan"),
     ],
 )
 def test_a_value_out_of_range_names_the_key_and_the_range(
