@@ -20,13 +20,26 @@ all: build
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+# constraints.txt pins every installed package to the versions that built the committed
+# processed/ (tests/test_build.py checks it byte for byte). To refresh it after changing
+# a dependency: install into .venv, check the seeds, then
+#   .venv/bin/pip freeze --exclude-editable > constraints.txt
+# (curate itself is installed editable, so it is not listed).
+PIP_INSTALL := $(BIN)/python -m pip install --quiet -c constraints.txt
+
+$(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	# CPU build of torch first (pip finds it locally); otherwise a dependency pulls CUDA.
-	$(BIN)/python -m pip install --quiet torch==2.13.0
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(PIP_INSTALL) torch==2.13.0
+	$(PIP_INSTALL) -e '.[dev]'
 	@touch $(STAMP)
+
+# The benchmarks' own packages (the `bench` extra), installed only for `make bench`.
+BENCH_STAMP := $(VENV)/.installed-bench
+$(BENCH_STAMP): $(STAMP)
+	$(PIP_INSTALL) -e '.[dev,bench]'
+	@touch $@
 
 # Rebuild only when raw/, the code or the settings changed since the last build
 # (a digest of them is kept in .venv; file names with spaces are fine).
@@ -55,7 +68,7 @@ lint: $(STAMP)
 test: $(STAMP) $(BROWSER) lint
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)
+bench: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/bench_extraction.py
 	$(BIN)/python benchmarks/bench_dedup.py --fresh-memory
 	$(BIN)/python benchmarks/bench_align.py

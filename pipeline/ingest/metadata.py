@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from selectolax.lexbor import LexborHTMLParser
+from lxml import etree
+from lxml import html as lxml_html
 
 _HEADER_LINE = re.compile(r"^\s*(Link|URL|Source|Description|Title|Keywords)\s*:\s*(.*?)\s*$", re.I)
 _PAGE_URL = re.compile(r"^\s*URL of this page:\s*(https?://\S+)", re.I | re.M)
@@ -103,6 +104,21 @@ def _text_title(text: str) -> str | None:
 _TAG = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]*>", re.I | re.S)
 _BODY_START = re.compile(r"<body\b|</head\s*>", re.I)
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title", re.I | re.S)
+_HEAD_PARSER = lxml_html.HTMLParser(encoding="utf-8", huge_tree=True)
+
+
+# As in HTML's selectors: rel="Canonical" is canonical (ASCII case-insensitive value).
+_CANONICAL_LINK = (
+    '//link[translate(@rel, "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")'
+    ' = "canonical"]'
+)
+
+
+def _first(tree: etree._Element | None, xpath: str) -> etree._Element | None:
+    """The first element matching ``xpath`` in document order, if any, leaving out the
+    inert content of ``<template>`` elements (not part of the page in HTML)."""
+    found = tree.xpath(f"{xpath}[not(ancestor::template)]") if tree is not None else []
+    return found[0] if found else None
 
 
 def html_metadata(html: str) -> dict[str, str | None]:
@@ -115,28 +131,29 @@ def html_metadata(html: str) -> dict[str, str | None]:
     head = html[: body_at.start()] if body_at else ""
     if not head and (m := _TITLE.search(html, 0, 200_000)):
         head = f"<title>{m[1]}</title>"
-    tree = LexborHTMLParser(head)
+    # None when the head holds no element at all (empty, only a comment).
+    tree = etree.fromstring(head.encode("utf-8"), _HEAD_PARSER) if head else None
 
-    def attr(selector: str, name: str) -> str | None:
-        node = tree.css_first(selector)
-        value = node.attributes.get(name) if node is not None else None
+    def attr(xpath: str, name: str) -> str | None:
+        node = _first(tree, xpath)
+        value = node.get(name) if node is not None else None
         return " ".join(value.split()) if value else None
 
-    title_node = tree.css_first("title")
-    title = attr('meta[property="og:title"]', "content") or (
-        " ".join(title_node.text().split()) if title_node is not None else None
+    title_node = _first(tree, "//title")
+    title = attr('//meta[@property="og:title"]', "content") or (
+        " ".join(title_node.text_content().split()) if title_node is not None else None
     )
-    published = attr('meta[property="article:modified_time"]', "content") or attr(
-        'meta[property="article:published_time"]', "content"
+    published = attr('//meta[@property="article:modified_time"]', "content") or attr(
+        '//meta[@property="article:published_time"]', "content"
     )
     body_text = _TAG.sub(" ", html[body_at.start() if body_at else 0 :][:5_000_000])
     return {
-        "url": attr('link[rel="canonical"]', "href") or attr('meta[property="og:url"]', "content"),
+        "url": attr(_CANONICAL_LINK, "href") or attr('//meta[@property="og:url"]', "content"),
         "title": title or None,
-        "description": attr('meta[name="description"]', "content")
-        or attr('meta[property="og:description"]', "content"),
-        "publisher": attr('meta[property="og:site_name"]', "content")
-        or attr('meta[name="application-name"]', "content"),
+        "description": attr('//meta[@name="description"]', "content")
+        or attr('//meta[@property="og:description"]', "content"),
+        "publisher": attr('//meta[@property="og:site_name"]', "content")
+        or attr('//meta[@name="application-name"]', "content"),
         "updated": (parse_date(published[:10]) if published else None)
         or find_updated_date(body_text),
     }
