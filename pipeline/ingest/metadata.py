@@ -1,6 +1,11 @@
 """Metadata read from a capture itself: URL, title, description, publisher, dates.
 
 Used only for what raw/sources.csv does not say (sources.csv always wins).
+
+Not htmldate for dates: 6x this module's whole time (26 vs 4.3 ms a page, 300 WCXB pages), and of
+the 171 dates it adds there 50 are year-only guesses (1 January); on some pages it returns
+the published date where the page states a modified one. Not trafilatura's metadata: 14x the
+time, and no better on those pages (gold title contained 240 vs 247, gold URL 246 vs 248).
 """
 
 from __future__ import annotations
