@@ -108,10 +108,11 @@ def profile_stages(raw: Path, out: Path, config: Path | None = None) -> dict[str
     """Run read, the four stages and write in this process; seconds and peak RSS per step."""
     import pandas as pd
 
-    from pipeline.build import STAGES, run_stage, serialise
-    from pipeline.decisions.load import parse_decisions
-    from pipeline.io import read_decisions_text, read_raw_dir, write_output_dir
+    from pipeline.decisions import parse_decisions
+    from pipeline.io import decisions_text, read_control_files, read_raw_dir, write_output_dir
+    from pipeline.outputs import serialise
     from pipeline.settings import load_settings
+    from pipeline.stages import STAGES, StageContext, run_stage
     from pipeline.tables import ERROR_COLUMNS
 
     settings = load_settings(config, Path.cwd())
@@ -133,17 +134,18 @@ def profile_stages(raw: Path, out: Path, config: Path | None = None) -> dict[str
     with PeakSampler(os.getpid(), 0.1) as sampler:
         sampler.reset()
         start()
-        raw_files, sources, read_errors = read_raw_dir(raw, settings.ingest)
-        decisions = parse_decisions(read_decisions_text(raw))
+        controls = read_control_files(raw)
+        raw_files, sources, read_errors = read_raw_dir(raw, settings.ingest, controls)
+        decisions = parse_decisions(decisions_text(controls))
         stop("read", sampler)
         tables: dict[str, pd.DataFrame] = {"raw_files": raw_files, "raw_sources": sources}
         tables["read_errors"] = pd.DataFrame(read_errors, columns=ERROR_COLUMNS)
         for stage in STAGES:
             start()
-            tables.update(run_stage(stage, tables, settings, decisions=decisions))
+            tables.update(run_stage(stage, tables, StageContext(settings, decisions=decisions)))
             stop(stage, sampler)
         start()
-        files = serialise(tables, raw_files, raw, settings)
+        files = serialise(tables, raw_files, controls, settings)
         write_output_dir(out, files)
         stop("write", sampler)
     documents = tables["documents.jsonl"]
@@ -205,8 +207,8 @@ def text_documents(size: int, seed: int) -> Any:
 
 def profile_corpus_wide(size: int, seed: int, config: Path | None) -> dict[str, Any]:
     """dedup, align and reconcile (``run_stage``) on :func:`text_documents`, timed."""
-    from pipeline.build import run_stage
     from pipeline.settings import load_settings
+    from pipeline.stages import StageContext, run_stage
 
     settings = load_settings(config, Path.cwd())
     steps: dict[str, dict[str, float]] = {}
@@ -220,7 +222,7 @@ def profile_corpus_wide(size: int, seed: int, config: Path | None) -> dict[str, 
         sampler.reset()
         for stage in ("dedup", "align", "reconcile"):
             wall, cpu = time.perf_counter(), _cpu_seconds(resource.RUSAGE_SELF)
-            tables.update(run_stage(stage, tables, settings))
+            tables.update(run_stage(stage, tables, StageContext(settings)))
             steps[stage] = {
                 "seconds": time.perf_counter() - wall,
                 "cpu": _cpu_seconds(resource.RUSAGE_SELF) - cpu,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.decisions import Decisions, parse_decisions
-from pipeline.io import read_decisions_text, read_raw_dir, write_output_dir
+from pipeline.io import decisions_text, read_control_files, read_raw_dir, write_output_dir
 from pipeline.io.outdir import prepare_output
 from pipeline.io.schema import FIELDS
 from pipeline.outputs import serialise
@@ -59,7 +59,7 @@ def _write(
     out: Path,
     tables: dict[str, pd.DataFrame],
     raw_files: pd.DataFrame,
-    raw: Path,
+    controls: dict[str, bytes],
     settings: Settings,
     progress: Progress,
     cache: DocCache | None = None,
@@ -67,7 +67,7 @@ def _write(
     previous = load_processed(out) if (out / "documents.jsonl").is_file() else None
     changes = out / "reports" / "changes.html"
     previous_changes = changes.read_bytes() if previous is not None and changes.is_file() else None
-    files = serialise(tables, raw_files, raw, settings, previous, previous_changes, cache)
+    files = serialise(tables, raw_files, controls, settings, previous, previous_changes, cache)
     if cache is not None:
         cache.report_hits(PageCache.STEP, progress)
     write_output_dir(out, files)
@@ -90,12 +90,13 @@ def build(
     """
     for message in prepare_output(raw, out):
         progress(message)
-    raw_files, sources, read_errors = read_raw_dir(raw, settings.ingest)
-    decisions = parse_decisions(read_decisions_text(raw))
+    controls = read_control_files(raw)
+    raw_files, sources, read_errors = read_raw_dir(raw, settings.ingest, controls)
+    decisions = parse_decisions(decisions_text(controls))
     progress(f"read {len(raw_files)} files from {raw}")
     errors = pd.DataFrame(read_errors, columns=ERROR_COLUMNS)
     tables = run_stages(raw_files, sources, settings, progress, errors, decisions, engine, cache)
-    _write(out, tables, raw_files, raw, settings, progress, cache)
+    _write(out, tables, raw_files, controls, settings, progress, cache)
     return tables
 
 
@@ -109,8 +110,9 @@ def run_one_stage(
     """
     for message in prepare_output(raw, out):
         progress(message)
-    raw_files, sources, read_errors = read_raw_dir(raw, settings.ingest)
-    decisions = parse_decisions(read_decisions_text(raw))
+    controls = read_control_files(raw)
+    raw_files, sources, read_errors = read_raw_dir(raw, settings.ingest, controls)
+    decisions = parse_decisions(decisions_text(controls))
     tables: dict[str, pd.DataFrame] = {}
     if (out / "documents.jsonl").is_file():
         tables = {k: v for k, v in load_processed(out).items() if (out / k).is_file()}
@@ -125,5 +127,5 @@ def run_one_stage(
         tables["read_errors"] = pd.DataFrame(read_errors, columns=ERROR_COLUMNS)
         tables.update(run_stage(stage, tables, StageContext(settings, progress, decisions)))
     kept = {name: frame for name, frame in tables.items() if name in FIELDS}
-    _write(out, kept, raw_files, raw, settings, progress)
+    _write(out, kept, raw_files, controls, settings, progress)
     return kept

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-from pathlib import Path
 
 import pandas as pd
 
@@ -49,7 +48,7 @@ def _sorted(name: str, frame: pd.DataFrame) -> pd.DataFrame:
 def serialise(
     tables: dict[str, pd.DataFrame],
     raw_files: pd.DataFrame,
-    raw: Path,
+    controls: dict[str, bytes],
     settings: Settings,
     previous: dict[str, pd.DataFrame] | None = None,
     previous_changes: bytes | None = None,
@@ -86,7 +85,7 @@ def serialise(
     if unchanged and previous_changes is not None:
         files["reports/changes.html"] = previous_changes
     files["datapackage.json"] = json_bytes(datapackage(files, __version__))
-    files["manifest.json"] = json_bytes(manifest(files, raw_files, raw, settings))
+    files["manifest.json"] = json_bytes(manifest(files, raw_files, controls, settings))
     return files
 
 

@@ -30,7 +30,8 @@ from click.testing import CliRunner
 
 from pipeline.cli import main
 from pipeline.decisions import review_snippet
-from pipeline.io import csv_text, write_output_dir
+from pipeline.io import write_output_dir
+from pipeline.io.formats import csv_text
 from pipeline.io.schema import FIELDS, PRIMARY_KEYS, SchemaError, columns, table_schema
 from pipeline.outputs import serialise
 from pipeline.settings import Settings
@@ -330,12 +331,12 @@ def test_schema_lists_what_the_contract_promises(shared_dir):
 def test_writer_refuses_a_column_its_schema_does_not_list(tmp_path):
     raw_files = pd.DataFrame(columns=["source_file", "data"])
     errors = pd.DataFrame([["a.txt", "clean", "empty file", ""]], columns=columns("errors.jsonl"))
-    written = serialise({"errors.jsonl": errors}, raw_files, tmp_path, Settings())
+    written = serialise({"errors.jsonl": errors}, raw_files, {}, Settings())
     assert json.loads(written["errors.jsonl"])["source_file"] == "a.txt"
     with pytest.raises(SchemaError, match=r"errors\.jsonl: column\(s\) debug not in its schema"):
-        serialise({"errors.jsonl": errors.assign(debug=1)}, raw_files, tmp_path, Settings())
+        serialise({"errors.jsonl": errors.assign(debug=1)}, raw_files, {}, Settings())
     with pytest.raises(SchemaError, match=r"errors\.jsonl: the table lacks column\(s\) detail"):
-        serialise({"errors.jsonl": errors.drop(columns="detail")}, raw_files, tmp_path, Settings())
+        serialise({"errors.jsonl": errors.drop(columns="detail")}, raw_files, {}, Settings())
 
 
 def _modes(folder: Path) -> dict[str, int]:

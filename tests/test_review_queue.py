@@ -279,7 +279,7 @@ def written(out: dict[str, pd.DataFrame], tmp: Path) -> dict[str, bytes]:
     """processed/ files as bytes for the hook's tables (plus the documents)."""
     tables = {**out, "documents.jsonl": _documents()}
     raw_files = pd.DataFrame(columns=["source_file", "data"])
-    return serialise(tables, raw_files, tmp, Settings())
+    return serialise(tables, raw_files, {}, Settings())
 
 
 def _jsonl(data: bytes) -> list[dict]:

@@ -6,7 +6,6 @@ import hashlib
 import json
 import os
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pandas as pd
 
@@ -36,17 +35,20 @@ def _rows(name: str, data: bytes) -> int | None:
 
 
 def manifest(
-    files: dict[str, bytes], raw_files: pd.DataFrame, raw: Path, settings: Settings
+    files: dict[str, bytes],
+    raw_files: pd.DataFrame,
+    controls: dict[str, bytes],
+    settings: Settings,
 ) -> dict[str, object]:
-    """manifest.json's content for the output ``files`` built from ``raw_files``."""
+    """manifest.json's content for the output ``files`` built from ``raw_files`` and the
+    raw/ control files' bytes ``controls`` (sources.csv, decisions.toml)."""
     inputs = [
         {"file": name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
         for name, data in sorted(zip(raw_files["source_file"], raw_files["data"], strict=True))
     ]
     for control in ("sources.csv", "decisions.toml"):
-        path = raw / control
-        if path.exists():
-            data = path.read_bytes()
+        if control in controls:
+            data = controls[control]
             inputs.append(
                 {"file": control, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
             )

@@ -18,11 +18,28 @@ from pipeline.tables import error_row
 RAW_CONTROL_FILES = {"sources.csv", "decisions.toml"}
 
 
-def read_raw_dir(raw: Path, settings: IngestSettings) -> tuple[pd.DataFrame, pd.DataFrame, list]:
+def read_control_files(raw: Path) -> dict[str, bytes]:
+    """The bytes of raw/'s control files that exist (sources.csv, decisions.toml).
+
+    A build reads them once: the sources table, the decisions and manifest.json's input
+    digests all come from these bytes.
+    """
+    found = {}
+    for name in sorted(RAW_CONTROL_FILES):
+        path = raw / name
+        if path.is_file():
+            found[name] = path.read_bytes()
+    return found
+
+
+def read_raw_dir(
+    raw: Path, settings: IngestSettings, controls: dict[str, bytes] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame, list]:
     """Read every capture under ``raw``: ``(files, sources, errors)``.
 
     ``files`` has ``source_file`` (path relative to raw/, ``/``-separated) and ``data``;
-    ``sources`` is raw/sources.csv (empty when absent). Hidden files and folders are
+    ``sources`` is raw/sources.csv (empty when absent; from ``controls`` when given, see
+    :func:`read_control_files`). Hidden files and folders are
     skipped; unreadable or oversized files become error rows. A symbolic link is read
     only when it points at a file inside raw/ (links to folders are not followed); one
     pointing outside raw/, dangling or looping is an error row and is not read.
@@ -59,7 +76,9 @@ def read_raw_dir(raw: Path, settings: IngestSettings) -> tuple[pd.DataFrame, pd.
         except OSError as exc:
             errors.append(error_row(rel, "ingest", "file could not be read", exc))
     files = pd.DataFrame(rows, columns=["source_file", "data"])
-    return files, read_sources_csv(raw / "sources.csv", errors), errors
+    if controls is None:
+        return files, read_sources_csv(raw / "sources.csv", errors), errors
+    return files, read_sources_csv(controls.get("sources.csv"), errors), errors
 
 
 def _link_problem(path: Path, real_raw: Path) -> str | None:
@@ -77,11 +96,13 @@ def _link_problem(path: Path, real_raw: Path) -> str | None:
 
 def read_decisions_text(raw: Path) -> str:
     """The text of raw/decisions.toml ("" when there is none)."""
-    path = raw / "decisions.toml"
-    if not path.is_file():
-        return ""
+    return decisions_text(read_control_files(raw))
+
+
+def decisions_text(controls: dict[str, bytes]) -> str:
+    """The text of decisions.toml among the control files ("" when there is none)."""
     try:
-        return path.read_text(encoding="utf-8")
+        return controls.get("decisions.toml", b"").decode("utf-8")
     except UnicodeDecodeError as exc:
         raise DecisionsError(f"decisions.toml is not UTF-8 text: {exc}") from exc
 
@@ -107,16 +128,17 @@ def _csv_record(lines: list[str], start: int) -> tuple[list[str] | None, int, st
     return None, 1, why or "unbalanced quote"
 
 
-def read_sources_csv(path: Path, errors: list[dict[str, str]]) -> pd.DataFrame:
-    """raw/sources.csv as strings (empty frame when absent or unreadable).
+def read_sources_csv(source: Path | bytes | None, errors: list[dict[str, str]]) -> pd.DataFrame:
+    """raw/sources.csv (a path, or its bytes) as strings (empty frame when absent or unreadable).
 
     Rows are read one by one: a row that does not parse or has more cells than the
     header gets an errors row (with its line number) and every other row is kept.
     """
-    if not path.exists():
+    if source is None or (isinstance(source, Path) and not source.exists()):
         return pd.DataFrame(columns=["file"])
     try:
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
+        data = source.read_bytes() if isinstance(source, Path) else source
+        lines = data.decode("utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         errors.append(error_row("sources.csv", "ingest", "sources.csv could not be read", exc))
         return pd.DataFrame(columns=["file"])
