@@ -6,7 +6,7 @@ refuses a table that carries a column its schema does not list (:func:`table_col
 and datapackage.json is built from here (:func:`datapackage`). tests/test_contract.py
 builds corpora and checks every output file against this schema: columns, types, unique
 primary keys, foreign keys and the keys of nested values. Add fields freely; renaming or
-removing one needs a bump of SCHEMA_VERSION and a line in the README's changelog.
+removing one needs a bump of SCHEMA_VERSION and a line in CHANGELOG.md.
 
 Types are Frictionless Table Schema types. Nested values (``array`` and ``object``
 fields) are described in :mod:`pipeline.io.schema_nested` with this convention: an array
