@@ -164,14 +164,14 @@ def build(
 
 
 def _start_engine(reporter: _Reporter, engine: str, workers: int, scheduler: str | None) -> Any:
-    from pipeline.runtime.engine import make_engine
+    from pipeline.runtime.engine import DaskEngine, make_engine
 
     try:
         runner = make_engine(engine, workers, scheduler)
     except (OSError, TimeoutError, RuntimeError) as exc:
         where = scheduler or f"a local cluster of {workers} workers"
         raise click.ClickException(f"could not start Dask on {where}: {exc}") from exc
-    if engine == "dask":
+    if isinstance(runner, DaskEngine):
         reporter(
             f"dask: {runner.partitions} partitions on {scheduler or f'{workers} local workers'}"
             f" (started in {runner.startup_seconds:.1f}s)"

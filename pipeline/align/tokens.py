@@ -203,6 +203,7 @@ def _score_first(
         rows, partner, b_len = rows[keep], partner[keep], b_len[keep]
     start = int(store.offsets[first])
     va = store.vectors[start : start + length].astype(np.float32, copy=False)
+    assert store.weights is not None, "idf_weights sets the weights before scoring"
     wa = store.weights[start : start + length]
     index = span_positions(part_start[partner], b_len)
     sims = vectors[index] @ va.T  # (pieces of all its partners, pieces of first)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any, SupportsInt
 from urllib.parse import urlsplit
 
 import pandas as pd
@@ -25,8 +26,10 @@ def as_text(value: object) -> str:
 
 
 def _trust(value: object) -> int:
+    if not isinstance(value, str | bytes | SupportsInt):
+        return -1
     try:
-        return int(value)  # type: ignore[arg-type]
+        return int(value)
     except (TypeError, ValueError):
         return -1
 
@@ -51,7 +54,7 @@ def citation_key(
 
 def build_sources(documents: pd.DataFrame, settings: ReconcileSettings) -> pd.DataFrame:
     """sources.csv rows: one per document, keys unique (``-2``, ``-3`` by trust, doc_id)."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for doc in documents.to_dict("records"):
         doc_id = str(doc["doc_id"])
         url, publisher, title = (

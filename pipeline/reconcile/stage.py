@@ -91,12 +91,19 @@ class _Clusters:
         self.cannot[keep] |= self.cannot.pop(drop)
 
 
+# A judged alignment: (-score, sentence_a, sentence_b, kind); kind is "copy" for a link
+# inside a copy group, the conflict's kind for a conflict, None for a same-fact link.
+Edge = tuple[float, str, str, str | None]
+
+
 def _edges(
     alignments: pd.DataFrame | None, rows: dict, info: dict, settings: ReconcileSettings
-) -> tuple[list, list, list]:
+) -> tuple[list[Edge], list[Edge], list[Edge]]:
     """Alignments judged: citation links, review links and conflict links, each a list
     of (-score, a, b, kind), best first."""
-    cite, review, conflict = [], [], []
+    cite: list[Edge] = []
+    review: list[Edge] = []
+    conflict: list[Edge] = []
     if alignments is None or alignments.empty:
         return cite, review, conflict
     copied = {d for d, r in info.items() if r["relation"] != "original"}
@@ -133,7 +140,7 @@ def _edges(
     return sorted(cite, key=order), sorted(review, key=order), sorted(conflict, key=order)
 
 
-def _coherent(cite: list, rows: dict, least: int) -> tuple[list, list]:
+def _coherent(cite: list[Edge], rows: dict, least: int) -> tuple[list[Edge], list[Edge]]:
     """Citation links whose two documents share at least ``least`` citation links: a
     lone match between two pages that share nothing else ("No credit card required.")
     is more likely chance than corroboration, so it goes to review."""
@@ -143,7 +150,8 @@ def _coherent(cite: list, rows: dict, least: int) -> tuple[list, list]:
     for _neg, a, b, _kind in cite:
         pair = frozenset((rows[a]["doc_id"], rows[b]["doc_id"]))
         shared[pair] = shared.get(pair, 0) + 1
-    kept, doubtful = [], []
+    kept: list[Edge] = []
+    doubtful: list[Edge] = []
     for edge in cite:
         _neg, a, b, kind = edge
         pair = frozenset((rows[a]["doc_id"], rows[b]["doc_id"]))

@@ -18,7 +18,7 @@ def decisions_view(decisions: pd.DataFrame) -> dict[str, Any]:
     Each row has ``entry`` as written in the file (``[[exclude]] #1``), ``decision``,
     ``target``, ``status``, ``detail``, ``note`` and ``attention`` (stale or error).
     """
-    rows = []
+    rows: list[dict[str, Any]] = []
     for record in decisions.to_dict("records"):
         kind, status = text_of(record.get("decision")), text_of(record.get("status"))
         rows.append(

@@ -128,11 +128,11 @@ def render_reports(
     for row in relations:
         pair = [text_of(row.get(side)) for side in ("copy", "original")]
         key = kept.key("relation", row, [[d in texts, texts.get(d)] for d in pair])
-        page = kept.get(key)
-        if page is None:
+        cached = kept.get(key)
+        if cached is None:
             view = relation_view(row, texts)
-            page = kept.put(key, _page(env, "relation.html.j2", "../", rel=view))
-        files[relation_page(*pair)] = page
+            cached = kept.put(key, _page(env, "relation.html.j2", "../", rel=view))
+        files[relation_page(*pair)] = cached
     claims = claims_view(t["claims.jsonl"], known)
     review = review_view(t["review.jsonl"], known, {c["claim_id"] for c in claims})
     files["claims.html"] = _page(env, "claims.html.j2", "", claims=claims, review=review)

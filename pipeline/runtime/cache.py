@@ -214,5 +214,7 @@ class EmbeddingCache:
     def put(self, texts: list[str], dims: int, arrays: tuple[np.ndarray, ...]) -> None:
         """Keep the four arrays of ``texts``."""
         buffer = io.BytesIO()
-        np.savez(buffer, **dict(zip(self._NAMES, arrays, strict=True)))
+        # Any: numpy's stub would check the names against savez's own keywords.
+        named: dict[str, Any] = dict(zip(self._NAMES, arrays, strict=True))
+        np.savez(buffer, **named)
         self.cache.put_bytes(self.STEP, self._key(texts, dims), buffer.getvalue(), ".npz")
