@@ -45,6 +45,10 @@ def _empty() -> pd.DataFrame:
     return pd.DataFrame(columns=ALIGNMENT_COLUMNS)
 
 
+# Centroid similarities are computed this many documents at a time (memory: block x n floats).
+CENTROID_BLOCK = 1024
+
+
 def candidate_document_pairs(
     doc_ids: list[str], centroids: np.ndarray, derived: dict[str, str], neighbours: int
 ) -> list[tuple[int, int]]:
@@ -54,8 +58,8 @@ def candidate_document_pairs(
         return []
     k = min(neighbours, n - 1)
     pairs: set[tuple[int, int]] = set()
-    for start in range(0, n, 1024):  # centroid blocks keep memory at 1024 x n floats
-        sims = centroids[start : start + 1024] @ centroids.T
+    for start in range(0, n, CENTROID_BLOCK):
+        sims = centroids[start : start + CENTROID_BLOCK] @ centroids.T
         rows = np.arange(sims.shape[0])
         sims[rows, rows + start] = -np.inf
         nearest = np.argsort(-sims, axis=1, kind="stable")[:, :k]

@@ -196,6 +196,8 @@ def _coverage(a: DocView, b: DocView, rows: list[int], settings: DedupSettings) 
     if span and aligned >= settings.span_min_density * span:
         best = span
     n = settings.word_ngram
+    # The n-gram lookup is worth its cost only when the sentences already carry at least
+    # half the copy coverage and the pair is not yet the same document.
     floor, ceiling = settings.min_coverage / 2, settings.same_document_coverage
     if floor <= best / total < ceiling and len(a.grams) and len(b.gram_set):
         grams = a.grams[np.repeat(counted, lengths)[: len(a.grams)]]

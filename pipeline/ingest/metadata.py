@@ -76,10 +76,17 @@ def find_updated_date(text: str) -> str | None:
     return dates[-1] if dates else None
 
 
+# A text capture's header ("Title: ...", "URL: ...") sits in its first lines; later
+# "Source: ..." lines are citations in the text.
+HEADER_LINES = 12
+# A first line longer than this is a paragraph, not a title.
+MAX_TITLE_CHARS = 120
+
+
 def text_metadata(text: str) -> dict[str, str | None]:
     """Metadata of a text or Markdown capture: header lines, first heading, dates."""
     meta: dict[str, str | None] = {"url": None, "title": None, "description": None}
-    for line in text.splitlines()[:12]:
+    for line in text.splitlines()[:HEADER_LINES]:
         if m := _HEADER_LINE.match(line):
             key, value = m[1].lower(), m[2]
             if key in ("link", "url", "source") and value.startswith("http"):
@@ -101,7 +108,7 @@ def _text_title(text: str) -> str | None:
     blocks = [b for b in "\n".join(body).split("\n\n") if b.strip()]
     first = blocks[0].strip() if blocks else ""
     line = " ".join(first.split())
-    if 0 < len(line) <= 120 and "\n" not in first and line[-1] not in ".!:,;":
+    if 0 < len(line) <= MAX_TITLE_CHARS and "\n" not in first and line[-1] not in ".!:,;":
         return line
     return None
 

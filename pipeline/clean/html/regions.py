@@ -80,10 +80,17 @@ def region_text_blocks(
     return blocks
 
 
+# A menu entry is link text all but a separator or a count ("News (12)", "Home |").
+MENU_ENTRY_LINK_SHARE = 0.9
+
+
 def _menu_entry(text: str, link_share: float, settings: CleanSettings) -> bool:
     """A segment that is nearly all link text and at most ``region_link_item_max_words``
     words long: a menu entry, a tag, a "Reply" link."""
-    return link_share >= 0.9 and len(text.split()) <= settings.region_link_item_max_words
+    return (
+        link_share >= MENU_ENTRY_LINK_SHARE
+        and len(text.split()) <= settings.region_link_item_max_words
+    )
 
 
 def _block(el: HtmlElement, text: str) -> Block:

@@ -60,13 +60,21 @@ def title_case_share(tokens: list[str]) -> float:
     return sum(1 for t in content if t[0].isupper()) / len(content)
 
 
+# Phone numbers have 7 (a local number) to 15 (ITU E.164's longest) digits.
+PHONE_DIGITS = (7, 15)
+
+
 def has_phone(text: str) -> bool:
     """True when ``text`` holds something shaped like a phone number (7 to 15 digits)."""
     for match in _PHONE_CANDIDATE.finditer(text):
         span = match.group(0)
         digits = sum(c.isdigit() for c in span)
         separated = any(c in span for c in " ().-") or span.startswith("+")
-        if 7 <= digits <= 15 and separated and not DATE.fullmatch(span.strip()):
+        if (
+            PHONE_DIGITS[0] <= digits <= PHONE_DIGITS[1]
+            and separated
+            and not DATE.fullmatch(span.strip())
+        ):
             return True
     return False
 
