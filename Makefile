@@ -41,9 +41,9 @@ $(BENCH_STAMP): $(STAMP)
 	$(PIP_INSTALL) -e '.[dev,bench]'
 	@touch $@
 
-# Rebuild only when raw/, the code or the settings changed since the last build
-# (a digest of them is kept in .venv; file names with spaces are fine).
-DIGEST = find $(RAW) pipeline pyproject.toml -type f -not -path '*/__pycache__/*' -print0 \
+# Rebuild only when raw/, the code, the settings or the pinned versions changed since the
+# last build (a digest of them is kept in .venv; file names with spaces are fine).
+DIGEST = find $(RAW) pipeline pyproject.toml constraints.txt -type f -not -path '*/__pycache__/*' -print0 \
 	| sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1
 
 build: $(STAMP)
