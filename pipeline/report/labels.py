@@ -1,0 +1,104 @@
+"""How a source is named for editors: publisher and title, with the doc_id in small print.
+
+Hash doc_ids (``004_cb819cfe1ea844d4``) identify a capture but say nothing to a reader;
+reports show :func:`source_label`'s ``label`` and keep ``doc_id`` as a separate value for
+small print. A copy (spun, near or exact duplicate, partial copy) is marked plainly and
+names its original, so a copied title (``... : MedlinePlus``) never reads as the authority.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from pipeline.report.tables import text_of
+
+# Relations whose document reproduces another one (documents.jsonl ``relation``).
+COPY_RELATIONS = {
+    "exact_duplicate": "exact copy",
+    "near_duplicate": "near copy",
+    "spun_copy": "spun copy",
+    "partial_copy": "partial copy",
+}
+# Between publisher and title in a label.
+SEPARATOR = " — "
+# Punctuation that joins a site name to a page title ("Title: Site", "Title | Site").
+_SITE_JOINERS = r"\s*(?:[:|\-–—·]\s*)"
+
+
+def _host(url: str) -> str:
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
+    return host.removeprefix("www.")
+
+
+def _without_site(title: str, site: str) -> str:
+    """``title`` without a leading or trailing ``site`` name joined by ``:``, ``|``, ``-``."""
+    if not site or not title:
+        return title
+    name = re.escape(site)
+    for pattern in (
+        rf"^(?P<rest>.+?){_SITE_JOINERS}{name}$",
+        rf"^{name}{_SITE_JOINERS}(?P<rest>.+)$",
+    ):
+        match = re.match(pattern, title, flags=re.IGNORECASE)
+        if match and match.group("rest").strip():
+            return match.group("rest").strip()
+    return title.strip()
+
+
+def _plain_label(doc: Mapping[str, Any], strip_sites: Iterable[str] = ()) -> str:
+    """Publisher — title (either alone when the other is missing), else the address's
+    host, else the doc_id."""
+    publisher = text_of(doc.get("publisher")).strip()
+    title = text_of(doc.get("title")).strip()
+    for site in (publisher, *strip_sites):
+        title = _without_site(title, site)
+    if publisher and title and title.casefold() != publisher.casefold():
+        return f"{publisher}{SEPARATOR}{title}"
+    name = publisher or title or _host(text_of(doc.get("url")))
+    return name or text_of(doc.get("doc_id"))
+
+
+def source_label(
+    doc: Mapping[str, Any], original: Mapping[str, Any] | None = None
+) -> dict[str, str]:
+    """A source's display names from its documents row.
+
+    Returns ``label`` (``MedlinePlus — Cancer Immunotherapy``), ``doc_id`` (for small
+    print), ``copy`` (``spun copy`` etc., empty for an original) and ``copy_of`` (the
+    original's label, empty when not a copy or the original is unknown). ``original`` is
+    the documents row of the document it copies (``derived_from``); a copy's title loses
+    the original's site name it carried over (``Cancer Immunotherapy: MedlinePlus``).
+    """
+    doc_id = text_of(doc.get("doc_id"))
+    relation = text_of(doc.get("relation"))
+    copy = COPY_RELATIONS.get(relation, "")
+    original_label = _plain_label(original) if copy and original is not None else ""
+    sites = [text_of(original.get("publisher")).strip()] if copy and original is not None else []
+    label = _plain_label(doc, sites)
+    return {"label": label, "doc_id": doc_id, "copy": copy, "copy_of": original_label}
+
+
+def source_labels(documents: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, str]]:
+    """doc_id -> :func:`source_label` for every documents row (``frame.to_dict("records")``),
+    copies' originals resolved from the same rows (an unknown original: ``copy_of`` empty)."""
+    rows = {text_of(doc.get("doc_id")): doc for doc in documents}
+    return {
+        doc_id: source_label(doc, rows.get(text_of(doc.get("derived_from"))))
+        for doc_id, doc in rows.items()
+    }
+
+
+def label_text(label: Mapping[str, str]) -> str:
+    """One line of plain text for a label: ``name (spun copy of Original) [doc_id]``."""
+    text = label.get("label", "")
+    if label.get("copy"):
+        of = f" of {label['copy_of']}" if label.get("copy_of") else ""
+        text = f"{text} ({label['copy']}{of})"
+    doc_id = label.get("doc_id", "")
+    return f"{text} [{doc_id}]" if doc_id and doc_id != label.get("label") else text
