@@ -74,6 +74,7 @@ def source_label(
     original's label, empty when not a copy or the original is unknown). ``original`` is
     the documents row of the document it copies (``derived_from``); a copy's title loses
     the original's site name it carried over (``Cancer Immunotherapy: MedlinePlus``).
+    In jinja write ``label["copy"]``: ``label.copy`` is the dict's copy method.
     """
     doc_id = text_of(doc.get("doc_id"))
     relation = text_of(doc.get("relation"))
@@ -82,6 +83,11 @@ def source_label(
     sites = [text_of(original.get("publisher")).strip()] if copy and original is not None else []
     label = _plain_label(doc, sites)
     return {"label": label, "doc_id": doc_id, "copy": copy, "copy_of": original_label}
+
+
+def unlabelled(doc_id: str) -> dict[str, str]:
+    """The label of a doc_id with no documents row: the doc_id itself."""
+    return {"label": doc_id, "doc_id": doc_id, "copy": "", "copy_of": ""}
 
 
 def source_labels(documents: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, str]]:

@@ -9,8 +9,10 @@ from typing import Any
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from pipeline.report.claims_page import claims_page
 from pipeline.report.decisions_view import decisions_view
 from pipeline.report.diff import diff_builds
+from pipeline.report.labels import source_labels
 from pipeline.report.links import claim_anchor, document_page, relation_page
 from pipeline.report.pages import (
     claims_view,
@@ -133,15 +135,18 @@ def render_reports(
             view = relation_view(row, texts)
             cached = kept.put(key, _page(env, "relation.html.j2", "../", rel=view))
         files[relation_page(*pair)] = cached
+    labels = source_labels(records(documents))
     claims = claims_view(t["claims.jsonl"], known)
-    review = review_view(t["review.jsonl"], known, {c["claim_id"] for c in claims})
-    files["claims.html"] = _page(env, "claims.html.j2", "", claims=claims, review=review)
+    review = review_view(t["review.jsonl"], known, {c["claim_id"] for c in claims}, labels)
+    claims_context = claims_page(claims, t["claims.jsonl"], known, labels)
+    files["claims.html"] = _page(env, "claims.html.j2", "", review=review, **claims_context)
     diff = diff_builds(previous, t) if previous is not None else None
     files["changes.html"] = _page(env, "changes.html.j2", "", diff=diff)
     files["index.html"] = _page(
         env,
         "index.html.j2",
         "",
+        labels=labels,
         **_index_view(t, documents, relations, keys, texts, removed_by_doc, claims),
     )
     return dict(sorted(files.items()))

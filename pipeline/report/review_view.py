@@ -3,23 +3,32 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
 from pipeline.decisions import review_snippet
+from pipeline.report.labels import unlabelled
 from pipeline.report.links import claim_anchor, document_page
 from pipeline.report.tables import number_of, text_of
 
 DECISIONS = ("pending", "accepted", "rejected")
 
 
-def review_view(review: pd.DataFrame, known: set[str], claim_ids: set[str]) -> dict[str, Any]:
+def review_view(
+    review: pd.DataFrame,
+    known: set[str],
+    claim_ids: set[str],
+    labels: Mapping[str, dict[str, str]] | None = None,
+) -> dict[str, Any]:
     """The pending queue items (claim, candidate sentence, source, score, TOML snippets)
     in review.jsonl order, and the number of items per decision.
 
-    ``known`` are the doc_ids that have a page; ``claim_ids`` the claims on the page.
+    ``known`` are the doc_ids that have a page; ``claim_ids`` the claims on the page;
+    ``labels`` doc_id -> :func:`pipeline.report.labels.source_label` (missing: the doc_id).
     """
+    labels = labels or {}
     items = []
     counts: Counter[str] = Counter()
     for row in review.to_dict("records"):
@@ -36,6 +45,7 @@ def review_view(review: pd.DataFrame, known: set[str], claim_ids: set[str]) -> d
                 "anchor": claim_anchor(claim_id) if claim_id in claim_ids else "",
                 "claim_text": text_of(row.get("claim_text")),
                 "doc_id": doc_id,
+                "source": labels.get(doc_id) or unlabelled(doc_id),
                 "page": document_page(doc_id) if doc_id in known else "",
                 "key": text_of(row.get("key")),
                 "sentence_id": sentence_id,
