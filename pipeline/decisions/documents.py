@@ -6,6 +6,7 @@ decision (see pipeline.decisions.load for the file format and the statuses).
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 from typing import Any
 
@@ -17,8 +18,18 @@ from pipeline.dedup import assign_groups
 _NOT_IN_BUILD = "not in this build: excluded by a decision, or it could not be cleaned"
 
 
-def _unknown(kind: str, entry: int, target: str, missing: list[str], note: str) -> dict:
-    detail = f"no capture in raw/ has doc_id {', '.join(missing)}"
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """" (did you mean X?)" with X the doc_id of ``known`` closest to a mistyped ``name``,
+    or "" when none is close (difflib's similarity ratio below 0.6)."""
+    close = difflib.get_close_matches(name, sorted(known), n=1)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+def _unknown(
+    kind: str, entry: int, target: str, missing: list[str], note: str, known: set[str]
+) -> dict:
+    named = ", ".join(doc_id + did_you_mean(doc_id, known) for doc_id in missing)
+    detail = f"no capture in raw/ has doc_id {named}"
     return status_row(kind, entry, target, "error", detail, note)
 
 
@@ -34,12 +45,13 @@ def check_document_references(
     for n, pair in enumerate(decisions.not_related, 1):
         missing = [d for d in (pair.a, pair.b) if d not in known]
         if missing:
-            rows.append(_unknown("not_related", n, _pair(pair.a, pair.b), missing, pair.note))
+            target = _pair(pair.a, pair.b)
+            rows.append(_unknown("not_related", n, target, missing, pair.note, known))
     for n, forced in enumerate(decisions.relation, 1):
         missing = [d for d in (forced.copy, forced.original) if d not in known]
         if missing:
             target = _arrow(forced.copy, forced.original)
-            rows.append(_unknown("relation", n, target, missing, forced.note))
+            rows.append(_unknown("relation", n, target, missing, forced.note, known))
     return rows
 
 
@@ -61,7 +73,7 @@ def apply_source_decisions(
     for n, exclude in enumerate(decisions.exclude, 1):
         doc_id = exclude.doc_id
         if doc_id not in known:
-            rows.append(_unknown("exclude", n, doc_id, [doc_id], exclude.note))
+            rows.append(_unknown("exclude", n, doc_id, [doc_id], exclude.note, known))
         elif doc_id not in present:
             rows.append(status_row("exclude", n, doc_id, "stale", _NOT_IN_BUILD, exclude.note))
         else:
@@ -76,7 +88,7 @@ def apply_source_decisions(
     for n, trust in enumerate(decisions.trust, 1):
         doc_id = trust.doc_id
         if doc_id not in known:
-            rows.append(_unknown("trust", n, doc_id, [doc_id], trust.note))
+            rows.append(_unknown("trust", n, doc_id, [doc_id], trust.note, known))
             continue
         if doc_id not in set(documents["doc_id"]):
             rows.append(status_row("trust", n, doc_id, "stale", _NOT_IN_BUILD, trust.note))

@@ -155,10 +155,12 @@ class DocCache:
 
     def report_hits(self, step: str, progress: Callable[[str], None]) -> None:
         """Tell ``progress`` "step: N computed, M from cache" when the cache is on and
-        ``step`` looked in it (nothing otherwise)."""
+        ``step`` looked in it (nothing otherwise); a detail line (``progress.detail``,
+        shown with -v) when the reporter has one."""
         entry = self.stats.get(step)
         if self.enabled and entry is not None:
-            progress(f"{step}: {entry['computed']} computed, {entry['cached']} from cache")
+            log = getattr(progress, "detail", progress)
+            log(f"{step}: {entry['computed']} computed, {entry['cached']} from cache")
 
 
 def default_cache_dir(out: Path) -> Path:
