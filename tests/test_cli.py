@@ -146,3 +146,13 @@ def test_a_mistyped_doc_id_gets_a_did_you_mean() -> None:
     assert details["trust"].endswith("has doc_id zzz")  # nothing close: no guess
     (pair,) = check_document_references(decisions, raw_ids)
     assert "001_heat_safty (did you mean 001_heat_safety?)" in pair["detail"]
+
+
+def test_readme_lists_the_commands_as_help_does() -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## Command line")[1].split("```")[1]
+    listed = re.findall(r"^curate (\w+)[^\n]*?  +(\S[^\n]*)$", block, flags=re.MULTILINE)
+    assert [name for name, _ in listed] == PIPELINE_ORDER
+    help_lines = _curate().output.split("Commands:\n")[1].splitlines()
+    summaries = dict(line.split(None, 1) for line in help_lines if line.strip())
+    assert dict(listed) == summaries
