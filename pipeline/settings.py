@@ -310,8 +310,9 @@ class ReconcileSettings(Checked):
     # A claim takes in another only when this share of their cross-document sentence pairs
     # is linked (1.0: every support is linked to every other, so to the canonical wording).
     min_link_share: Share = 1.0
-    # Longest citation key; longer publisher names or hosts are cut.
-    max_key_length: Positive = 24
+    # Longest citation key from several words: words past it are left out, never cut
+    # (a one-word name is kept whole); 32 keeps three-word publishers whole.
+    max_key_length: Positive = 32
 
 
 @dataclass(frozen=True)

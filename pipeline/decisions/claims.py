@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import numbers
 from typing import Any
 
 import pandas as pd
@@ -30,6 +31,9 @@ from pipeline.decisions.review import (
 )
 
 Claim = dict[str, Any]
+# reconcile orders claims by document, then position: order = document rank * this + position
+# (pipeline.reconcile.stage); a split claim takes its own sentence's place the same way.
+ORDER_STRIDE = 100_000
 
 
 def _documents(sources: pd.DataFrame) -> dict[str, dict[str, str]]:
@@ -43,6 +47,23 @@ def _documents(sources: pd.DataFrame) -> dict[str, dict[str, str]]:
             "relation": str(r.get("relation") or "original"),
         }
         for r in sources.to_dict("records")
+    }
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and value == value  # NaN is no order
+
+
+def _places(sentences: pd.DataFrame | None) -> dict[str, tuple[str, int]]:
+    """sentence_id -> (section, position) from sentences.jsonl rows (empty without them)."""
+    if sentences is None or sentences.empty or "section" not in sentences.columns:
+        return {}
+    return {
+        str(r["sentence_id"]): (
+            r["section"] if isinstance(r["section"], str) else "",
+            int(r["position"]),
+        )
+        for r in sentences[["sentence_id", "section", "position"]].to_dict("records")
     }
 
 
@@ -71,7 +92,12 @@ def split_claim_id(sentence_id: str, text: str) -> str:
 class _ClaimSet:
     """The claims by id, with where merged claims went."""
 
-    def __init__(self, claims: pd.DataFrame, documents: dict[str, dict[str, str]]):
+    def __init__(
+        self,
+        claims: pd.DataFrame,
+        documents: dict[str, dict[str, str]],
+        sentences: pd.DataFrame | None = None,
+    ):
         self.claims: dict[str, Claim] = {
             str(c["claim_id"]): copy.deepcopy(c) for c in claims.to_dict("records")
         }
@@ -82,6 +108,24 @@ class _ClaimSet:
         self.merged_into: dict[str, str] = {}
         self.documents = documents
         self.decided: list[dict[str, Any]] = []  # review.jsonl rows of decided queue items
+        self.places = _places(sentences)
+
+    def place(self, claim: Claim, doc_id: str, sentence_id: str) -> None:
+        """Give ``claim`` the section and reading order of its (new) canonical sentence:
+        the section that sentence stands under on its own page, never another page's."""
+        if sentence_id not in self.places:
+            return  # no sentences.jsonl given: the claim keeps its place
+        section, position = self.places[sentence_id]
+        claim["section"] = section
+        ranks = {
+            str(c.get("doc_id")): int(c["order"]) // ORDER_STRIDE
+            for c in self.claims.values()
+            if _is_number(c.get("order"))
+        }
+        if not ranks:
+            return
+        rank = ranks.get(doc_id, max(ranks.values()) + 1)
+        claim["order"] = rank * ORDER_STRIDE + position
 
     def resolve(self, claim_id: str) -> str | None:
         seen = set()
@@ -176,6 +220,7 @@ def _split(claims: _ClaimSet, n: int, split: Split) -> dict[str, Any]:
             claim_id=new_id, text=item["text"], support=[{**item, "score": 1.0}], conflicts=[],
             doc_id=item["doc_id"], sentence_id=split.sentence_id, review=[],
         )  # fmt: skip
+        claims.place(alone, str(item["doc_id"]), split.sentence_id)
         recount(alone, claims.documents)
         claims.claims[new_id] = alone
         notes.insert(0, f"now its own claim {new_id}")
@@ -194,6 +239,7 @@ def _new_wording(claims: _ClaimSet, claim_id: str) -> str:
         return f"{claim_id} is left with spun copies only and is dropped"
     claim.update(text=wording[0]["text"], doc_id=wording[0]["doc_id"])
     claim["sentence_id"] = wording[0]["sentence_id"]
+    claims.place(claim, str(wording[0]["doc_id"]), str(wording[0]["sentence_id"]))
     return f"{claim_id} now worded as {wording[0]['sentence_id']}"
 
 
@@ -236,16 +282,22 @@ def _pin(claims: _ClaimSet, n: int, pin: Pin) -> dict[str, Any]:
 
 
 def apply_claim_decisions(
-    claims: pd.DataFrame, sources: pd.DataFrame, decisions: Decisions
+    claims: pd.DataFrame,
+    sources: pd.DataFrame,
+    decisions: Decisions,
+    sentences: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     """Claims after the editors' merges, review decisions, splits and pinned wordings,
     plus status rows (see :func:`apply_claim_and_review_decisions`)."""
-    frame, rows, _decided = apply_claim_and_review_decisions(claims, sources, decisions)
+    frame, rows, _decided = apply_claim_and_review_decisions(claims, sources, decisions, sentences)
     return frame, rows
 
 
 def apply_claim_and_review_decisions(
-    claims: pd.DataFrame, sources: pd.DataFrame, decisions: Decisions
+    claims: pd.DataFrame,
+    sources: pd.DataFrame,
+    decisions: Decisions,
+    sentences: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, list[dict[str, Any]], list[dict[str, Any]]]:
     """Claims after merge, review, split and pin; status rows; decided queue items.
 
@@ -253,11 +305,13 @@ def apply_claim_and_review_decisions(
     relation for the recounts. The claims keep reconcile's order (``order``, then
     ``claim_id``) and always have a ``review`` column (pending sentences only); the
     decided items are review.jsonl rows for :func:`pipeline.decisions.review.review_table`.
+    ``sentences`` (sentences.jsonl rows) place a claim whose canonical sentence changes
+    (split off, or reworded after a split) under that sentence's own section and position.
     """
     claims = with_review_column(claims)
     if not (decisions.merge or decisions.review or decisions.split or decisions.pin):
         return claims, [], []
-    claim_set = _ClaimSet(claims, _documents(sources))
+    claim_set = _ClaimSet(claims, _documents(sources), sentences)
     rows = [_merge(claim_set, n, d) for n, d in enumerate(decisions.merge, 1)]
     rows += [_review(claim_set, n, d) for n, d in enumerate(decisions.review, 1)]
     rows += [_split(claim_set, n, d) for n, d in enumerate(decisions.split, 1)]

@@ -68,7 +68,7 @@ def decisions_after_reconcile(result: Tables, tables: Tables, decisions: Decisio
     (every sentence of a review queue, pending or decided; empty when there is none)."""
     sources = result["sources.csv"]
     claims, rows, decided = apply_claim_and_review_decisions(
-        result["claims.jsonl"], sources, decisions
+        result["claims.jsonl"], sources, decisions, tables.get("sentences.jsonl")
     )
     return {
         **result,

@@ -34,26 +34,90 @@ def _trust(value: object) -> int:
         return -1
 
 
+# Relations whose document reproduces another one: with no name of its own (publisher or
+# address), a copy's key is its original's plus COPY_SUFFIX, never its copied title's.
+COPY_RELATIONS = frozenset({"exact_duplicate", "near_duplicate", "spun_copy", "partial_copy"})
+COPY_SUFFIX = "-copy"
+# Punctuation that joins a site name to a page title ("Title: Site", "Title | Site").
+_SITE_JOINERS = r"\s*[:|\-–—·]\s*"
+
+
+def title_without_site(title: str, site: str) -> str:
+    """``title`` without a leading or trailing ``site`` name joined by ``:``, ``|``, ``-``
+    (``Cancer Immunotherapy: MedlinePlus`` -> ``Cancer Immunotherapy``)."""
+    title = title.strip()
+    if not site.strip() or not title:
+        return title
+    name = re.escape(site.strip())
+    for pattern in (
+        rf"^(?P<rest>.+?){_SITE_JOINERS}{name}$",
+        rf"^{name}{_SITE_JOINERS}(?P<rest>.+)$",
+    ):
+        match = re.match(pattern, title, flags=re.IGNORECASE)
+        if match and match.group("rest").strip():
+            return match.group("rest").strip()
+    return title
+
+
 def _slug(text: str, limit: int) -> str:
-    return re.sub(r"[^a-z0-9]+", "", text.lower())[:limit]
+    """Whole lower-case words of ``text`` run together (``northsideoncologypartners``):
+    words beyond ``limit`` characters are left out, never cut; the first is always kept."""
+    key = ""
+    for word in re.split(r"\s+", text.lower()):
+        part = re.sub(r"[^a-z0-9]+", "", word)
+        if key and len(key) + len(part) > limit:
+            break
+        key += part
+    return key
 
 
 def citation_key(
     publisher: str, url: str, title: str, doc_id: str, limit: int = ReconcileSettings.max_key_length
 ) -> str:
     """A short key: publisher, else the site name of the URL, else title, else doc_id."""
+    return own_key(publisher, url, limit) or _title_key(title, doc_id, limit)
+
+
+def own_key(publisher: str, url: str, limit: int = ReconcileSettings.max_key_length) -> str:
+    """The key from a document's own name (publisher, else its address's site), or ""."""
     if _slug(publisher, limit):
         return _slug(publisher, limit)
     host = urlsplit(url).hostname or "" if url else ""
     labels = [p for p in host.split(".") if p and p != "www"]
-    if len(labels) >= 2:
-        return _slug(labels[-2], limit)
+    return _slug(labels[-2], limit) if len(labels) >= 2 else ""
+
+
+def _title_key(title: str, doc_id: str, limit: int) -> str:
     words = [w for w in _words(title) if len(w) > 3][:2]
     return _slug("".join(words), limit) or _slug(doc_id, limit) or "source"
 
 
+def _named_after_original(row: dict[str, Any], by_id: dict[str, dict], limit: int) -> bool:
+    """True for a copy with no name of its own whose original is among the documents."""
+    return (
+        row["relation"] in COPY_RELATIONS
+        and row["group_id"] in by_id
+        and row["group_id"] != row["doc_id"]
+        and not own_key(row["publisher"], row["url"], limit)
+    )
+
+
+def _unique(key: str, used: set[str]) -> str:
+    """``key``, else ``key-2``, ``key-3``... : the first not in ``used`` (then added to it)."""
+    candidate, n = key, 1
+    while candidate in used:
+        n += 1
+        candidate = f"{key}-{n}"
+    used.add(candidate)
+    return candidate
+
+
 def build_sources(documents: pd.DataFrame, settings: ReconcileSettings) -> pd.DataFrame:
-    """sources.csv rows: one per document, keys unique (``-2``, ``-3`` by trust, doc_id)."""
+    """sources.csv rows: one per document, keys unique (``-2``, ``-3`` by trust, doc_id).
+
+    A copy with no publisher or address of its own is keyed after its original
+    (``medlineplus-copy``): its title is usually the copied page's.
+    """
     rows: list[dict[str, Any]] = []
     for doc in documents.to_dict("records"):
         doc_id = str(doc["doc_id"])
@@ -76,12 +140,13 @@ def build_sources(documents: pd.DataFrame, settings: ReconcileSettings) -> pd.Da
             }
         )
     rows.sort(key=lambda r: (-r["trust"], RELATION_RANK.get(r["relation"], 5), r["doc_id"]))
-    seen: dict[str, int] = {}
-    for row in rows:
-        base = row["key"]
-        seen[base] = seen.get(base, 0) + 1
-        if seen[base] > 1:
-            row["key"] = f"{base}-{seen[base]}"
+    by_id = {row["doc_id"]: row for row in rows}
+    copies = {r["doc_id"] for r in rows if _named_after_original(r, by_id, settings.max_key_length)}
+    used: set[str] = set()
+    for row in sorted(rows, key=lambda r: r["doc_id"] in copies):  # originals' keys first
+        if row["doc_id"] in copies:
+            row["key"] = by_id[row["group_id"]]["key"] + COPY_SUFFIX
+        row["key"] = _unique(row["key"], used)
     frame = pd.DataFrame(rows, columns=SOURCE_COLUMNS)
     frame["trust"] = frame["trust"].map(lambda t: pd.NA if t < 0 else t).astype("Int64")
     return frame.sort_values("doc_id").reset_index(drop=True)

@@ -8,11 +8,11 @@ names its original, so a copied title (``... : MedlinePlus``) never reads as the
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from pipeline.reconcile import title_without_site
 from pipeline.report.tables import text_of
 
 # Relations whose document reproduces another one (documents.jsonl ``relation``).
@@ -24,8 +24,6 @@ COPY_RELATIONS = {
 }
 # Between publisher and title in a label.
 SEPARATOR = " — "
-# Punctuation that joins a site name to a page title ("Title: Site", "Title | Site").
-_SITE_JOINERS = r"\s*(?:[:|\-–—·]\s*)"
 
 
 def _host(url: str) -> str:
@@ -36,28 +34,13 @@ def _host(url: str) -> str:
     return host.removeprefix("www.")
 
 
-def _without_site(title: str, site: str) -> str:
-    """``title`` without a leading or trailing ``site`` name joined by ``:``, ``|``, ``-``."""
-    if not site or not title:
-        return title
-    name = re.escape(site)
-    for pattern in (
-        rf"^(?P<rest>.+?){_SITE_JOINERS}{name}$",
-        rf"^{name}{_SITE_JOINERS}(?P<rest>.+)$",
-    ):
-        match = re.match(pattern, title, flags=re.IGNORECASE)
-        if match and match.group("rest").strip():
-            return match.group("rest").strip()
-    return title.strip()
-
-
 def _plain_label(doc: Mapping[str, Any], strip_sites: Iterable[str] = ()) -> str:
     """Publisher — title (either alone when the other is missing), else the address's
     host, else the doc_id."""
     publisher = text_of(doc.get("publisher")).strip()
     title = text_of(doc.get("title")).strip()
     for site in (publisher, *strip_sites):
-        title = _without_site(title, site)
+        title = title_without_site(title, site)
     if publisher and title and title.casefold() != publisher.casefold():
         return f"{publisher}{SEPARATOR}{title}"
     name = publisher or title or _host(text_of(doc.get("url")))
