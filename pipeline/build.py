@@ -67,7 +67,11 @@ def _write(
     previous = load_processed(out) if (out / "documents.jsonl").is_file() else None
     changes = out / "reports" / "changes.html"
     previous_changes = changes.read_bytes() if previous is not None and changes.is_file() else None
-    files = serialise(tables, raw_files, controls, settings, previous, previous_changes, cache)
+    stamp = out / "manifest.json"
+    previous_manifest = stamp.read_bytes() if previous is not None and stamp.is_file() else None
+    files = serialise(
+        tables, raw_files, controls, settings, previous, previous_changes, cache, previous_manifest
+    )
     if cache is not None:
         cache.report_hits(PageCache.STEP, progress)
     write_output_dir(out, files)

@@ -10,10 +10,16 @@ import pandas as pd
 
 from pipeline import __version__
 from pipeline.io import csv_bytes, jsonl_bytes, read_csv_table
-from pipeline.io.manifest import json_bytes, manifest
+from pipeline.io.manifest import built_at, json_bytes, manifest
 from pipeline.io.schema import FIELDS, columns, datapackage, table_columns
 from pipeline.reconcile import render_corpus_md
-from pipeline.report import complete_tables, render_reports
+from pipeline.report import (
+    BuildPair,
+    build_stamp,
+    complete_tables,
+    manifest_stamp,
+    render_reports,
+)
 from pipeline.runtime.cache import DocCache
 from pipeline.settings import Settings
 from pipeline.tables import ERROR_COLUMNS
@@ -53,6 +59,7 @@ def serialise(
     previous: dict[str, pd.DataFrame] | None = None,
     previous_changes: bytes | None = None,
     cache: DocCache | None = None,
+    previous_manifest: bytes | None = None,
 ) -> dict[str, bytes]:
     """All processed/ files as bytes: tables, corpus.md, reports/, manifest and datapackage.
 
@@ -62,7 +69,9 @@ def serialise(
     ``previous`` is the last build's tables (for reports/changes.html), or None. When the
     tables come out identical to ``previous``, the last ``changes.html`` is kept
     (``previous_changes``): a rebuild of unchanged inputs changes nothing. ``cache``
-    keeps rendered report pages of documents and relations between builds.
+    keeps rendered report pages of documents and relations between builds;
+    ``previous_manifest`` (the last manifest.json's bytes) names the build changes.html
+    compares with.
     """
     files: dict[str, bytes] = {}
     for name, frame in sorted(tables.items()):
@@ -80,7 +89,10 @@ def serialise(
     unchanged = previous is not None and all(
         _same_table(previous.get(name), frame) for name, frame in written.items()
     )
-    for name, page in render_reports(written, previous, cache).items():
+    builds = BuildPair(
+        manifest_stamp(previous_manifest), build_stamp(files, built_at(), __version__)
+    )
+    for name, page in render_reports(written, previous, cache, builds).items():
         files[f"reports/{name}"] = page
     if unchanged and previous_changes is not None:
         files["reports/changes.html"] = previous_changes

@@ -219,7 +219,10 @@ def test_changes_page_lists_changes_or_says_there_is_no_previous_build(pages, ne
     text = visible_text(pages["changes.html"])
     assert "Claims reworded (1)" in text
     assert "or into the bladder" in text
-    assert "Documents added (1) cancer.gov/what-is-immunotherapy" in text
+    assert (
+        "Documents added (1) National Cancer Institute — Immunotherapy to Treat Cancer"
+        " cancer.gov/what-is-immunotherapy" in text
+    )
     alone = render_reports(new_tables, None)
     assert "No previous build to compare with." in visible_text(alone["changes.html"])
 

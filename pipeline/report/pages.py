@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Set as AbstractSet
 from typing import Any
 
 import pandas as pd
 
+from pipeline.report.evidence_words import explain_evidence, raw_value
+from pipeline.report.labels import COPY_RELATIONS
 from pipeline.report.links import claim_anchor, document_page, relation_page, safe_url
 from pipeline.report.similarity import cell_colour, similarity_matrix
 from pipeline.report.tables import dict_of, list_of, number_of, text_of
@@ -44,6 +45,11 @@ BOTTOM_REASONS = frozenset(
     }
 )
 STATUS_ORDER = {"conflict": 0, "single_source": 1, "corroborated": 2}
+# Consecutive removed spans (no kept block between them) from which a document page folds
+# them into one expandable box: a menu removed item by item is one box, not one per entry.
+FOLD_MIN_RUN = 3
+# Characters of a folded run's text shown in its summary line.
+FOLD_PREVIEW_CHARS = 90
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -124,14 +130,56 @@ def interleave(blocks: list[dict[str, str]], removed: list[dict[str, Any]]) -> t
     return items, not ordered
 
 
-def document_view(doc: dict[str, Any], removed: list[dict[str, Any]], keys: dict[str, str]) -> dict:
-    """Everything the page of one document shows."""
+def _reason_counts(spans: list[dict[str, Any]]) -> list[tuple[str, int]]:
+    reasons = Counter(span["reason"] for span in spans)
+    return sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def _folded(spans: list[dict[str, Any]]) -> dict[str, Any]:
+    preview = " · ".join(" ".join(span["text"].split()) for span in spans)
+    if len(preview) > FOLD_PREVIEW_CHARS:
+        preview = preview[: FOLD_PREVIEW_CHARS - 1].rstrip() + "…"
+    return {
+        "kind": "removed_run",
+        "spans": spans,
+        "reasons": _reason_counts(spans),
+        "words": sum(len(span["text"].split()) for span in spans),
+        "preview": preview,
+    }
+
+
+def fold_removed_runs(items: list[dict[str, Any]], minimum: int = FOLD_MIN_RUN) -> list[dict]:
+    """``items`` with every run of at least ``minimum`` consecutive removed spans replaced by
+    one ``removed_run`` item (its ``spans``, ``reasons`` with counts, ``words``, ``preview``)."""
+    out: list[dict[str, Any]] = []
+    run: list[dict[str, Any]] = []
+    for item in [*items, {"kind": "end"}]:
+        if item["kind"] == "removed":
+            run.append(item)
+            continue
+        out.extend([_folded(run)] if len(run) >= minimum else run)
+        run = []
+        if item["kind"] != "end":
+            out.append(item)
+    return out
+
+
+def document_view(
+    doc: dict[str, Any],
+    removed: list[dict[str, Any]],
+    keys: dict[str, str],
+    label: dict[str, str] | None = None,
+) -> dict:
+    """Everything the page of one document shows (``label``: its :mod:`labels` names)."""
     text = text_of(doc.get("text"))
     items, placed = interleave(text_blocks(text), removed)
     reasons = Counter(text_of(r.get("reason")) or "unknown" for r in removed)
+    row = source_row(doc, keys)
     return {
-        "doc": source_row(doc, keys),
-        "items": items,
+        "doc": row,
+        "label": label or plain_label(row["doc_id"]),
+        "items": fold_removed_runs(items),
+        "removed_spans": len(removed),
         "positions_recorded": placed,
         "kept_words": len(text.split()),
         "removed_words": sum(len(text_of(r.get("text")).split()) for r in removed),
@@ -153,6 +201,7 @@ def source_row(doc: dict[str, Any], keys: dict[str, str]) -> dict[str, Any]:
         "publisher": text_of(doc.get("publisher")),
         "title": text_of(doc.get("title")),
         "retrieved": text_of(doc.get("retrieved")),
+        "updated": text_of(doc.get("updated")),
         "trust": text_of(doc.get("trust")),
         "group_id": text_of(doc.get("group_id")),
         "relation": text_of(doc.get("relation")),
@@ -163,11 +212,9 @@ def source_row(doc: dict[str, Any], keys: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def _evidence_value(value: Any) -> str:
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    number = number_of(value) if isinstance(value, float) else None
-    return f"{number:.3f}".rstrip("0").rstrip(".") if number is not None else text_of(value)
+def plain_label(doc_id: str) -> dict[str, str]:
+    """The label of a document documents.jsonl does not hold: its doc_id alone."""
+    return {"label": doc_id, "doc_id": doc_id, "copy": "", "copy_of": ""}
 
 
 def relation_summary(row: dict[str, Any], known: AbstractSet[str]) -> dict[str, Any]:
@@ -186,9 +233,18 @@ def relation_summary(row: dict[str, Any], known: AbstractSet[str]) -> dict[str, 
     }
 
 
-def relation_view(row: dict[str, Any], texts: dict[str, str]) -> dict[str, Any]:
-    """Everything the page of one relation shows: evidence, substitutions, alignment."""
+def relation_view(
+    row: dict[str, Any],
+    texts: dict[str, str],
+    labels: dict[str, dict[str, str]] | None = None,
+) -> dict[str, Any]:
+    """Everything the page of one relation shows: alignment, evidence, substitutions
+    (``labels``: doc_id -> :mod:`labels` names; a doc_id without one shows as itself)."""
     view = relation_summary(row, texts.keys())
+    for side in ("copy", "original"):
+        doc_id = view[f"{side}_id"]
+        view[f"{side}_label"] = (labels or {}).get(doc_id) or plain_label(doc_id)
+    view["relation_words"] = COPY_RELATIONS.get(view["relation"], view["relation"])
     evidence = dict_of(row.get("evidence"))
     given = [
         (text_of(p[0]), text_of(p[1]))
@@ -196,8 +252,9 @@ def relation_view(row: dict[str, Any], texts: dict[str, str]) -> dict[str, Any]:
         if isinstance(p, (list, tuple)) and len(p) == 2
     ]
     view["evidence"] = [
-        (k, _evidence_value(v)) for k, v in sorted(evidence.items()) if k != "substitutions"
+        (k, raw_value(v)) for k, v in sorted(evidence.items()) if k != "substitutions"
     ]
+    view["evidence_sentences"] = explain_evidence(evidence)
     view["evidence_substitutions"] = given
     copy, original = view["copy_id"], view["original_id"]
     view["missing"] = [d for d in (original, copy) if d not in texts]

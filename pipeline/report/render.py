@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from pipeline.report.changes_view import BuildPair, changes_view
 from pipeline.report.claims_page import claims_page
 from pipeline.report.decisions_view import decisions_view
 from pipeline.report.diff import diff_builds
@@ -18,6 +19,7 @@ from pipeline.report.pages import (
     claims_view,
     document_view,
     heatmap_view,
+    plain_label,
     records,
     relation_summary,
     relation_view,
@@ -97,11 +99,13 @@ def render_reports(
     tables: dict[str, pd.DataFrame],
     previous: dict[str, pd.DataFrame] | None,
     cache: DocCache | None = None,
+    builds: BuildPair | None = None,
 ) -> dict[str, bytes]:
     """Every report page: path relative to reports/ -> HTML bytes (deterministic).
 
     ``previous`` holds the previous build's tables for changes.html (None: no previous);
-    ``cache`` (optional) keeps the pages of documents and relations between builds.
+    ``cache`` (optional) keeps the pages of documents and relations between builds;
+    ``builds`` says which two builds changes.html compares (dates, digests).
     """
     t = complete_tables(tables)
     env = environment()
@@ -115,33 +119,39 @@ def render_reports(
     removed_by_doc: dict[str, list[dict[str, Any]]] = {}
     for row in records(removed):
         removed_by_doc.setdefault(text_of(row.get("doc_id")), []).append(row)
+    labels = source_labels(records(documents))
     relations_by_doc: dict[str, list[dict[str, Any]]] = {}
     for row in relations:
         summary = relation_summary(row, known)
+        for side in ("copy", "original"):
+            doc_id = summary[f"{side}_id"]
+            summary[f"{side}_label"] = labels.get(doc_id) or plain_label(doc_id)
         for doc_id in {summary["copy_id"], summary["original_id"]}:
             relations_by_doc.setdefault(doc_id, []).append(summary)
     files: dict[str, bytes] = {}
     for doc in records(documents):
-        view = document_view(doc, removed_by_doc.get(text_of(doc["doc_id"]), []), keys)
+        doc_id = text_of(doc["doc_id"])
+        view = document_view(doc, removed_by_doc.get(doc_id, []), keys, labels.get(doc_id))
         view["relations"] = relations_by_doc.get(view["doc"]["doc_id"], [])
         key = kept.key("document", view)
         page = kept.get(key) or kept.put(key, _page(env, "document.html.j2", "../", **view))
         files[view["doc"]["page"]] = page
     for row in relations:
         pair = [text_of(row.get(side)) for side in ("copy", "original")]
-        key = kept.key("relation", row, [[d in texts, texts.get(d)] for d in pair])
+        shown = [[d in texts, texts.get(d), labels.get(d)] for d in pair]
+        key = kept.key("relation", row, shown)
         cached = kept.get(key)
         if cached is None:
-            view = relation_view(row, texts)
+            view = relation_view(row, texts, labels)
             cached = kept.put(key, _page(env, "relation.html.j2", "../", rel=view))
         files[relation_page(*pair)] = cached
-    labels = source_labels(records(documents))
     claims = claims_view(t["claims.jsonl"], known)
     review = review_view(t["review.jsonl"], known, {c["claim_id"] for c in claims}, labels)
     claims_context = claims_page(claims, t["claims.jsonl"], known, labels)
     files["claims.html"] = _page(env, "claims.html.j2", "", review=review, **claims_context)
     diff = diff_builds(previous, t) if previous is not None else None
-    files["changes.html"] = _page(env, "changes.html.j2", "", diff=diff)
+    changes = changes_view(diff, previous, t, builds) if previous is not None else None
+    files["changes.html"] = _page(env, "changes.html.j2", "", diff=diff, changes=changes)
     files["index.html"] = _page(
         env,
         "index.html.j2",

@@ -15,9 +15,14 @@ MAX_SENTENCES = 400
 MIN_SENTENCE_SIMILARITY = 0.45
 # Longest phrase (in words) still listed as a substitution rather than a rewrite.
 MAX_SUBSTITUTION_WORDS = 6
+# Share of each sentence's words an aligned pair must keep in common for its replaced runs
+# to count as substitutions: below it the pair is two different sentences that happen to
+# align (a partial copy's neighbours), not a rewrite of one sentence.
+REWRITE_MIN_SHARED = 0.5
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])")
 _TOKEN = re.compile(r"(\w+|[^\w\s])(\s*)")
+_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,20 @@ def word_diff(original: str, copy: str) -> tuple[list[Piece], list[Piece], list[
     return left, right, substitutions
 
 
+def _word_count(pieces: list[Piece], kinds: tuple[str, ...]) -> int:
+    return sum(len(_WORD.findall(p.text)) for p in pieces if p.kind in kinds)
+
+
+def is_rewrite(left: list[Piece], right: list[Piece]) -> bool:
+    """True when two aligned sentences share at least :data:`REWRITE_MIN_SHARED` of each
+    one's words: one sentence reworded, whose replaced runs are substitutions."""
+    for pieces in (left, right):
+        total = _word_count(pieces, ("same", "del", "ins"))
+        if not total or _word_count(pieces, ("same",)) < REWRITE_MIN_SHARED * total:
+            return False
+    return True
+
+
 def _words(run: list[tuple[str, str]]) -> str:
     text = "".join(t + s for t, s in run).strip()
     return text if any(ch.isalnum() for ch in text) else ""
@@ -125,7 +144,8 @@ def align_sentences(
 
 
 def align_texts(original: str, copy: str) -> tuple[list[AlignedRow], list[tuple[str, str, int]]]:
-    """Aligned rows with word diffs, and the substitutions counted over all aligned pairs.
+    """Aligned rows with word diffs, and the substitutions counted over the aligned pairs
+    that are rewrites of one sentence (:func:`is_rewrite`).
 
     Substitutions are ``(original words, copy words, count)``, most frequent first.
     """
@@ -135,7 +155,8 @@ def align_texts(original: str, copy: str) -> tuple[list[AlignedRow], list[tuple[
     for i, j, score in align_sentences(a, b):
         if i is not None and j is not None:
             left, right, subs = word_diff(a[i], b[j])
-            counts.update((x.lower(), y.lower()) for x, y in subs)
+            if is_rewrite(left, right):
+                counts.update((x.lower(), y.lower()) for x, y in subs)
             rows.append(AlignedRow(tuple(left), tuple(right), round(score, 2)))
         elif i is not None:
             rows.append(AlignedRow((Piece("del", a[i]),), (), None))
