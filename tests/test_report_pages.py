@@ -74,6 +74,8 @@ def test_evidence_is_explained_in_words_and_unknown_keys_are_kept() -> None:
     assert "commoner word 38 times and the copy 5 times" in sentences[1]
     assert sentences[-1] == "some_new_score: 0.25"
     assert not any("type" in s for s in sentences)  # substitutions have their own table
+    partial = {"aligned_sentences": 1, "wording_original_commoner": None}
+    assert explain_evidence(partial) == ["1 sentence of the copy aligns with the original's."]
 
 
 def _nav_run(doc_id: str, count: int, after_block: int, start: int) -> list[dict]:

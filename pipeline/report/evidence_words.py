@@ -6,17 +6,15 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from pipeline.report.tables import list_of, number_of, text_of
+from pipeline.report.tables import is_missing, list_of, number_of, text_of
 
 
 def _share(value: Any) -> str:
-    number = number_of(value)
-    return "?" if number is None else f"{round(100 * number)}%"
+    return f"{round(100 * (number_of(value) or 0.0))}%"
 
 
 def _count(value: Any) -> str:
-    number = number_of(value)
-    return "?" if number is None else f"{number:g}"
+    return f"{number_of(value) or 0.0:g}"
 
 
 def _names(value: Any) -> str:
@@ -24,7 +22,41 @@ def _names(value: Any) -> str:
     return "; ".join(" / ".join(text_of(x) for x in pair) for pair in pairs if pair)
 
 
-# Keys explained together in one sentence: the sentence and the keys it consumes.
+def _alignment(e: dict[str, Any]) -> str:
+    n = number_of(e.get("aligned_sentences"))
+    verb = "aligns" if n == 1 else "align"
+    text = f"{_count(n)} sentence{'' if n == 1 else 's'} of the copy {verb} with the original's"
+    if number_of(e.get("coverage_original")) is not None:
+        text += f", covering {_share(e.get('coverage_original'))} of the original's words"
+        if number_of(e.get("coverage_copy")) is not None:
+            text += f" and {_share(e.get('coverage_copy'))} of the copy's"
+    return text + "."
+
+
+def _changes(e: dict[str, Any]) -> str:
+    parts = []
+    if number_of(e.get("content_words_changed")) is not None:
+        parts.append(f"{_share(e.get('content_words_changed'))} of the content words differ")
+    if number_of(e.get("content_words_substituted")) is not None:
+        parts.append(f"{_share(e.get('content_words_substituted'))} are swapped one for one")
+    text = "Between aligned sentences, " + " and ".join(parts) if parts else "Between aligned"
+    if number_of(e.get("substitution_count")) is not None:
+        count = f"{_count(e.get('substitution_count'))} substituted phrases"
+        text += f" ({count})" if parts else f" sentences: {count}"
+    return text + "."
+
+
+def _overlap(e: dict[str, Any]) -> str:
+    parts = []
+    if number_of(e.get("word_ngram_jaccard")) is not None:
+        parts.append(f"{_share(e.get('word_ngram_jaccard'))} of their word sequences")
+    if number_of(e.get("shared_fingerprints")) is not None:
+        parts.append(f"{_count(e.get('shared_fingerprints'))} text fingerprints")
+    return "The two texts share " + " and ".join(parts) + "."
+
+
+# What explains which keys, in the order shown. An explainer is used when one of its keys
+# holds a value; the keys it names are not listed again by name.
 Explainer = Callable[[dict[str, Any]], str]
 _GROUPS: tuple[tuple[tuple[str, ...], Explainer], ...] = (
     (
@@ -35,14 +67,7 @@ _GROUPS: tuple[tuple[tuple[str, ...], Explainer], ...] = (
             else "The normalised texts differ."
         ),
     ),
-    (
-        ("aligned_sentences", "coverage_original", "coverage_copy"),
-        lambda e: (
-            f"{_count(e.get('aligned_sentences'))} sentences of the copy align with"
-            f" sentences of the original; together they cover {_share(e.get('coverage_original'))}"
-            f" of the original's words and {_share(e.get('coverage_copy'))} of the copy's."
-        ),
-    ),
+    (("aligned_sentences", "coverage_original", "coverage_copy"), _alignment),
     (
         ("mean_sentence_similarity",),
         lambda e: (
@@ -50,27 +75,12 @@ _GROUPS: tuple[tuple[tuple[str, ...], Explainer], ...] = (
             " average (letter by letter)."
         ),
     ),
-    (
-        ("content_words_changed", "content_words_substituted", "substitution_count"),
-        lambda e: (
-            f"{_share(e.get('content_words_changed'))} of the content words differ between"
-            f" aligned sentences, {_share(e.get('content_words_substituted'))} swapped one for one"
-            f" ({_count(e.get('substitution_count'))} substituted phrases): a high swap rate with"
-            " unchanged sentence order is the mark of a spun copy."
-        ),
-    ),
-    (
-        ("word_ngram_jaccard", "shared_fingerprints"),
-        lambda e: (
-            f"{_share(e.get('word_ngram_jaccard'))} of the word sequences are shared"
-            f" (n-gram Jaccard), with {_count(e.get('shared_fingerprints'))} shared text"
-            " fingerprints."
-        ),
-    ),
+    (("content_words_changed", "content_words_substituted", "substitution_count"), _changes),
+    (("word_ngram_jaccard", "shared_fingerprints"), _overlap),
     (
         ("wording_original_commoner", "wording_copy_commoner"),
         lambda e: (
-            f"Where the wordings differ, the original uses the commoner word"
+            "Where the wordings differ, the original uses the commoner word"
             f" {_count(e.get('wording_original_commoner'))} times and the copy"
             f" {_count(e.get('wording_copy_commoner'))} times: spinning swaps standard words for"
             " rarer synonyms, so the commoner wording points to the original."
@@ -99,7 +109,7 @@ _GROUPS: tuple[tuple[tuple[str, ...], Explainer], ...] = (
     (
         ("direction_confidence",),
         lambda e: (
-            f"Confidence that the direction (which page copies which) is right:"
+            "Confidence that the direction (which page copies which) is right:"
             f" {_share(e.get('direction_confidence'))}."
         ),
     ),
@@ -124,11 +134,12 @@ def raw_value(value: Any) -> str:
 def explain_evidence(evidence: dict[str, Any]) -> list[str]:
     """Sentences saying what the evidence shows, in a fixed order; keys no sentence covers
     are listed by name and value at the end (``substitutions`` is shown as its own table)."""
+    given = {k: v for k, v in evidence.items() if not is_missing(v) and v != []}
     sentences: list[str] = []
     covered = {"substitutions"}
     for keys, explain in _GROUPS:
-        if any(k in evidence for k in keys):
-            sentences.append(explain(evidence))
+        if any(k in given for k in keys):
+            sentences.append(explain(given))
             covered.update(keys)
-    sentences += [f"{k}: {raw_value(v)}" for k, v in sorted(evidence.items()) if k not in covered]
+    sentences += [f"{k}: {raw_value(v)}" for k, v in sorted(given.items()) if k not in covered]
     return sentences
