@@ -33,25 +33,37 @@ def _alignment(e: dict[str, Any]) -> str:
     return text + "."
 
 
+def _clauses(e: dict[str, Any], wanted: tuple[tuple[str, str], ...]) -> list[str]:
+    """``template`` filled with key's value (``{share}`` or ``{count}``) for each recorded key."""
+    return [
+        template.format(share=_share(e.get(key)), count=_count(e.get(key)))
+        for key, template in wanted
+        if number_of(e.get(key)) is not None
+    ]
+
+
 def _changes(e: dict[str, Any]) -> str:
-    parts = []
-    if number_of(e.get("content_words_changed")) is not None:
-        parts.append(f"{_share(e.get('content_words_changed'))} of the content words differ")
-    if number_of(e.get("content_words_substituted")) is not None:
-        parts.append(f"{_share(e.get('content_words_substituted'))} are swapped one for one")
+    parts = _clauses(
+        e,
+        (
+            ("content_words_changed", "{share} of the content words differ"),
+            ("content_words_substituted", "{share} are swapped one for one"),
+        ),
+    )
     text = "Between aligned sentences, " + " and ".join(parts) if parts else "Between aligned"
-    if number_of(e.get("substitution_count")) is not None:
-        count = f"{_count(e.get('substitution_count'))} substituted phrases"
+    for count in _clauses(e, (("substitution_count", "{count} substituted phrases"),)):
         text += f" ({count})" if parts else f" sentences: {count}"
     return text + "."
 
 
 def _overlap(e: dict[str, Any]) -> str:
-    parts = []
-    if number_of(e.get("word_ngram_jaccard")) is not None:
-        parts.append(f"{_share(e.get('word_ngram_jaccard'))} of their word sequences")
-    if number_of(e.get("shared_fingerprints")) is not None:
-        parts.append(f"{_count(e.get('shared_fingerprints'))} text fingerprints")
+    parts = _clauses(
+        e,
+        (
+            ("word_ngram_jaccard", "{share} of their word sequences"),
+            ("shared_fingerprints", "{count} text fingerprints"),
+        ),
+    )
     return "The two texts share " + " and ".join(parts) + "."
 
 
