@@ -168,9 +168,10 @@ def _claim(claim_id: str, citations: list[str]) -> dict:
 
 
 def test_changes_page_names_builds_decisions_new_spans_and_citation_counts() -> None:
-    docs = [_doc(d, publisher=d.upper()) for d in ("a", "b", "c", "d")]
+    docs = [_doc(d, publisher=d.upper(), source_file=f"{d}.html") for d in "abcdfg"]
     old = _tables(docs, claims=[_claim("c1", ["a", "b", "c", "d"])])
-    new_docs = [d for d in docs if d["doc_id"] != "d"] + [_doc("e", publisher="NEW SITE")]
+    new_docs = [d for d in docs if d["doc_id"] in "abc"] + [_doc("e", publisher="NEW SITE")]
+    failed = {"source_file": "f.html", "stage": "clean", "error": "no main text left"}
     decision = {"decision": "exclude", "target": "d", "status": "applied", "entry": 1}
     decision |= {"detail": "dropped from the corpus", "note": "content farm"}
     new = _tables(
@@ -178,6 +179,7 @@ def test_changes_page_names_builds_decisions_new_spans_and_citation_counts() -> 
         _nav_run("e", 2, -1, 0),
         claims=[_claim("c1", ["a"])],
         decisions=[decision],
+        errors=[failed],
     )
     manifest = {"built_at": "2024-01-01T00:00:00Z", "tool_version": "0.1.0", "outputs": []}
     data = json.dumps(manifest).encode()
@@ -188,6 +190,8 @@ def test_changes_page_names_builds_decisions_new_spans_and_citation_counts() -> 
     assert "Decisions (1) decision target what changed" in text
     assert "[[exclude]] d new decision applied" in text
     assert "D d excluded by [[exclude]] #1 content farm" in text
+    assert "F f its capture failed no main text left" in text
+    assert "G g no editor decision or error names it: its capture is no longer in raw/" in text
     assert "NEW SITE e 2 removed spans: navigation × 2" in text
     (line,) = [
         " ".join(li.text_content().split())

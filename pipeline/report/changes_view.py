@@ -91,6 +91,27 @@ def _exclusions(decisions: pd.DataFrame) -> dict[str, dict[str, str]]:
     return out
 
 
+def _gone(
+    diff: BuildDiff, old: dict[str, pd.DataFrame], new: dict[str, pd.DataFrame]
+) -> list[dict[str, Any]]:
+    """Each document of the previous build missing from this one, with why: the exclude
+    decision that names it, else this build's error for its source file, else neither."""
+    excluded = _exclusions(new["decisions.jsonl"])
+    files = {
+        text_of(d.get("doc_id")): text_of(d.get("source_file"))
+        for d in _docs(old["documents.jsonl"])
+    }
+    errors: dict[str, str] = {}
+    for row in new["errors.jsonl"].to_dict("records"):
+        detail = text_of(row.get("detail"))
+        message = f"{text_of(row.get('error'))}" + (f": {detail}" if detail else "")
+        errors.setdefault(text_of(row.get("source_file")), message)
+    return [
+        {"doc_id": d, "excluded": excluded.get(d), "error": errors.get(files.get(d, ""), "")}
+        for d in diff.documents_removed
+    ]
+
+
 def _decision_rows(frame: pd.DataFrame) -> dict[tuple[str, str], dict[str, str]]:
     rows: dict[tuple[str, str], dict[str, str]] = {}
     for row in frame.to_dict("records"):
@@ -213,7 +234,6 @@ def changes_view(
     old, new = complete_tables(previous), complete_tables(current)
     labels = source_labels(_docs(old["documents.jsonl"]))
     labels.update(source_labels(_docs(new["documents.jsonl"])))
-    excluded = _exclusions(new["decisions.jsonl"])
     known = set(new["documents.jsonl"]["doc_id"].map(text_of))
     before = {relation_key(r) for r in old["relations.jsonl"].to_dict("records")}
     after = {relation_key(r) for r in new["relations.jsonl"].to_dict("records")}
@@ -222,7 +242,7 @@ def changes_view(
         "label": lambda doc_id: _label(labels, text_of(doc_id)),
         "page": lambda doc_id: document_page(doc_id) if doc_id in known else "",
         "added": _removed_of_added(diff, new["removed.jsonl"]),
-        "gone": [{"doc_id": d, "excluded": excluded.get(d)} for d in diff.documents_removed],
+        "gone": _gone(diff, old, new),
         "decisions": decision_changes(old["decisions.jsonl"], new["decisions.jsonl"]),
         "claim_support": _claim_support_lines(diff, old["claims.jsonl"], new["claims.jsonl"]),
         "relation_names": {
