@@ -131,3 +131,30 @@ def test_a_sentence_joining_or_leaving_a_kept_claim_is_listed() -> None:
     text = format_diff_text(diff)
     assert "+ c: Many patients feel tired" in text and "- b: Tiredness" in text
     assert not diff.claims_added and not diff.claims_reworded
+
+
+def test_citation_counts_and_decisions_are_diffed_and_printed() -> None:
+    def claim(citations: list[str]) -> pd.DataFrame:
+        row = {"claim_id": "c1", "text": "Fatigue is common.", "citations": citations}
+        return pd.DataFrame([{**row, "independent_sources": len(citations)}])
+
+    exclude = {"decision": "exclude", "target": "d", "detail": "dropped", "note": ""}
+    old = {
+        "claims.jsonl": claim(["a", "b", "c", "d"]),
+        "decisions.jsonl": pd.DataFrame([{**exclude, "status": "error", "detail": "no such"}]),
+    }
+    new = {
+        "claims.jsonl": claim(["a"]),
+        "decisions.jsonl": pd.DataFrame([{**exclude, "status": "applied"}]),
+    }
+    diff = diff_builds(old, new)
+    (cited,) = diff.citation_changes
+    assert (cited.cited_before, cited.cited_after, cited.lost) == (4, 1, ("b", "c", "d"))
+    (decision,) = diff.decisions_changed
+    assert (decision.status, decision.was) == ("applied", "error: no such")
+    text = format_diff_text(diff)
+    assert "[[exclude]] d: applies differently; now applied: dropped (was error: no such)" in text
+    assert (
+        "c1: cited by 4 -> 1 source, independent sources 4 -> 1; no longer cites [b][c][d]" in text
+    )
+    assert diff_builds(new, new).is_empty()

@@ -16,7 +16,7 @@ import pandas as pd
 from pipeline.report.diff import BuildDiff, relation_key
 from pipeline.report.labels import source_labels
 from pipeline.report.links import claim_anchor, document_page, relation_page
-from pipeline.report.tables import complete_tables, list_of, text_of
+from pipeline.report.tables import complete_tables, text_of
 
 
 @dataclass(frozen=True)
@@ -112,72 +112,24 @@ def _gone(
     ]
 
 
-def _decision_rows(frame: pd.DataFrame) -> dict[tuple[str, str], dict[str, str]]:
-    rows: dict[tuple[str, str], dict[str, str]] = {}
-    for row in frame.to_dict("records"):
-        shown = {k: text_of(row.get(k)) for k in ("decision", "target", "status", "detail")}
-        shown["note"] = text_of(row.get("note"))
-        rows[(shown["decision"], shown["target"])] = shown
-    return rows
-
-
-def decision_changes(old: pd.DataFrame, new: pd.DataFrame) -> list[dict[str, str]]:
-    """Editorial decisions (decisions.jsonl, keyed by kind and target) that are new, gone,
-    or whose status or effect changed, each with ``change`` saying which."""
-    before, after = _decision_rows(old), _decision_rows(new)
-    out: list[dict[str, str]] = []
-    for key in sorted(before.keys() | after.keys()):
-        a, b = before.get(key), after.get(key)
-        if a is None and b is not None:
-            out.append({**b, "change": "new decision"})
-        elif b is None and a is not None:
-            out.append({**a, "change": "no longer in raw/decisions.toml"})
-        elif (
-            a is not None
-            and b is not None
-            and (a["status"], a["detail"])
-            != (
-                b["status"],
-                b["detail"],
-            )
-        ):
-            out.append({**b, "change": f"was {a['status']}: {a['detail']}"})
-    return out
-
-
-def _citations(claim: Mapping[str, Any]) -> list[str]:
-    return [text_of(c) for c in list_of(claim.get("citations"))]
-
-
-def _claim_support_lines(diff: BuildDiff, old: pd.DataFrame, new: pd.DataFrame) -> list[dict]:
+def _claim_lines(diff: BuildDiff, new: pd.DataFrame) -> list[dict[str, Any]]:
     """One line per claim kept by both builds whose citations or supporting sentences
-    changed: citations and independent sources before and after, the sentences folded."""
-    before = {text_of(r.get("claim_id")): r for r in old.to_dict("records")}
-    after = {text_of(r.get("claim_id")): r for r in new.to_dict("records")}
+    changed: its :class:`CitationChange` (None: same citations) and its sentences."""
+    texts = {text_of(r.get("claim_id")): text_of(r.get("text")) for r in new.to_dict("records")}
+    cited = {c.claim_id: c for c in diff.citation_changes}
     sentences: dict[str, list[Any]] = {}
     for change in diff.support_changes:
         sentences.setdefault(change.claim_id, []).append(change)
-    lines = []
-    for claim_id in sorted(before.keys() & after.keys()):
-        a, b = before[claim_id], after[claim_id]
-        cited_a, cited_b = _citations(a), _citations(b)
-        if cited_a == cited_b and claim_id not in sentences:
-            continue
-        lines.append(
-            {
-                "claim_id": claim_id,
-                "anchor": claim_anchor(claim_id),
-                "text": text_of(b.get("text")),
-                "cited_before": len(cited_a),
-                "cited_after": len(cited_b),
-                "citations_lost": sorted(set(cited_a) - set(cited_b)),
-                "citations_gained": sorted(set(cited_b) - set(cited_a)),
-                "sources_before": text_of(a.get("independent_sources")) or "0",
-                "sources_after": text_of(b.get("independent_sources")) or "0",
-                "sentences": sentences.get(claim_id, []),
-            }
-        )
-    return lines
+    return [
+        {
+            "claim_id": claim_id,
+            "anchor": claim_anchor(claim_id),
+            "text": texts.get(claim_id, ""),
+            "cited": cited.get(claim_id),
+            "sentences": sentences.get(claim_id, []),
+        }
+        for claim_id in sorted(cited.keys() | sentences.keys())
+    ]
 
 
 def _removed_of_added(diff: BuildDiff, removed: pd.DataFrame) -> dict[str, dict[str, Any]]:
@@ -243,8 +195,7 @@ def changes_view(
         "page": lambda doc_id: document_page(doc_id) if doc_id in known else "",
         "added": _removed_of_added(diff, new["removed.jsonl"]),
         "gone": _gone(diff, old, new),
-        "decisions": decision_changes(old["decisions.jsonl"], new["decisions.jsonl"]),
-        "claim_support": _claim_support_lines(diff, old["claims.jsonl"], new["claims.jsonl"]),
+        "claim_lines": _claim_lines(diff, new["claims.jsonl"]),
         "relation_names": {
             relation_key(r): f"{_label(labels, text_of(r.get('copy')))['label']} → "
             f"{_label(labels, text_of(r.get('original')))['label']}"

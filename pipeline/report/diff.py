@@ -1,4 +1,5 @@
-"""What changed between two builds: documents, relations, claims, errors, removed spans."""
+"""What changed between two builds: documents, relations, claims and their citations,
+errors, removed spans and editorial decisions."""
 
 from __future__ import annotations
 
@@ -82,6 +83,34 @@ class SupportChange:
     added: bool
 
 
+@dataclass(frozen=True)
+class CitationChange:
+    """A claim kept by both builds whose citations or independent sources changed."""
+
+    claim_id: str
+    text: str
+    cited_before: int
+    cited_after: int
+    sources_before: str
+    sources_after: str
+    lost: tuple[str, ...]
+    gained: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DecisionChange:
+    """An editorial decision (decisions.jsonl, keyed by kind and target) that is new, gone
+    from raw/decisions.toml, or applies with another status or effect (``was``)."""
+
+    decision: str
+    target: str
+    change: str
+    status: str
+    detail: str
+    note: str
+    was: str = ""
+
+
 @dataclass
 class BuildDiff:
     """Every difference between an old and a new build, each list sorted."""
@@ -100,6 +129,8 @@ class BuildDiff:
     errors_new: list[str] = field(default_factory=list)
     errors_resolved: list[str] = field(default_factory=list)
     removed_spans_changed: list[ItemChange] = field(default_factory=list)
+    citation_changes: list[CitationChange] = field(default_factory=list)
+    decisions_changed: list[DecisionChange] = field(default_factory=list)
 
     def is_empty(self) -> bool:
         """True when the two builds hold the same documents, relations, claims and errors."""
@@ -182,6 +213,9 @@ def _claim_changes(old: pd.DataFrame, new: pd.DataFrame, diff: BuildDiff) -> Non
             diff.claims_reworded.append(ClaimRewording(claim_id, a.text, b.text))
         if a.status != b.status:
             diff.status_changes.append(StatusChange(claim_id, b.text, a.status, b.status))
+        cited = _citation_change(before[claim_id], after[claim_id])
+        if cited is not None:
+            diff.citation_changes.append(cited)
         old_support, new_support = _support(before[claim_id]), _support(after[claim_id])
         changed = ((True, new_support - old_support), (False, old_support - new_support))
         diff.support_changes += [
@@ -189,6 +223,57 @@ def _claim_changes(old: pd.DataFrame, new: pd.DataFrame, diff: BuildDiff) -> Non
             for added, entries in changed
             for doc_id, text in sorted(entries)
         ]
+
+
+def _citation_change(old: dict, new: dict) -> CitationChange | None:
+    cited_a = [text_of(c) for c in list_of(old.get("citations"))]
+    cited_b = [text_of(c) for c in list_of(new.get("citations"))]
+    sources_a = text_of(old.get("independent_sources")) or "0"
+    sources_b = text_of(new.get("independent_sources")) or "0"
+    if sorted(cited_a) == sorted(cited_b) and sources_a == sources_b:
+        return None
+    return CitationChange(
+        text_of(new.get("claim_id")),
+        text_of(new.get("text")),
+        len(cited_a),
+        len(cited_b),
+        sources_a,
+        sources_b,
+        tuple(sorted(set(cited_a) - set(cited_b))),
+        tuple(sorted(set(cited_b) - set(cited_a))),
+    )
+
+
+def _decision_rows(frame: pd.DataFrame) -> dict[tuple[str, str], dict[str, str]]:
+    rows: dict[tuple[str, str], dict[str, str]] = {}
+    for row in frame.to_dict("records"):
+        shown = {k: text_of(row.get(k)) for k in ("decision", "target", "status", "detail", "note")}
+        rows[(shown["decision"], shown["target"])] = shown
+    return rows
+
+
+def _decision_changes(old: pd.DataFrame, new: pd.DataFrame) -> list[DecisionChange]:
+    """Decisions new in this build, gone from it, or applied with another status or effect."""
+    before, after = _decision_rows(old), _decision_rows(new)
+    changes: list[DecisionChange] = []
+    for key in sorted(before.keys() | after.keys()):
+        a, b = before.get(key), after.get(key)
+        if b is not None and a is None:
+            changes.append(DecisionChange(**b, change="new decision"))
+        elif a is not None and b is None:
+            changes.append(DecisionChange(**a, change="no longer in raw/decisions.toml"))
+        elif (
+            a is not None
+            and b is not None
+            and (a["status"], a["detail"])
+            != (
+                b["status"],
+                b["detail"],
+            )
+        ):
+            was = f"{a['status']}: {a['detail']}" if a["detail"] else a["status"]
+            changes.append(DecisionChange(**b, change="applies differently", was=was))
+    return changes
 
 
 def _support(claim: dict) -> set[tuple[str, str]]:
@@ -243,74 +328,5 @@ def diff_builds(old: dict[str, pd.DataFrame], new: dict[str, pd.DataFrame]) -> B
     before, after = _error_keys(old["errors.jsonl"]), _error_keys(new["errors.jsonl"])
     diff.errors_new, diff.errors_resolved = sorted(after - before), sorted(before - after)
     diff.removed_spans_changed = _removed_changes(old, new)
+    diff.decisions_changed = _decision_changes(old["decisions.jsonl"], new["decisions.jsonl"])
     return diff
-
-
-def _section(title: str, lines: list[str]) -> list[str]:
-    return [f"{title} ({len(lines)}):", *(f"  {line}" for line in lines), ""] if lines else []
-
-
-def _short(text: str, width: int = 100) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
-
-
-def _span_line(change: FieldChange) -> str:
-    sign, text = ("+", change.new) if change.new else ("-", change.old)
-    return f"    {sign} [{change.field}] {_short(text)!r}"
-
-
-def format_diff_text(diff: BuildDiff) -> str:
-    """The diff as plain text for a terminal, git review or CI logs (one line per item)."""
-    if diff.is_empty():
-        return "No changes between the two builds.\n"
-    out: list[str] = []
-    out += _section("Documents added", diff.documents_added)
-    out += _section("Documents removed", diff.documents_removed)
-    out += _section(
-        "Documents changed",
-        [
-            f"{c.key}: " + "; ".join(f"{f.field}: {f.old!r} -> {f.new!r}" for f in c.changes)
-            for c in diff.documents_changed
-        ],
-    )
-    out += _section(
-        "Removed spans changed (+ now removed, - no longer removed)",
-        [
-            f"{c.key}:\n" + "\n".join(_span_line(f) for f in c.changes)
-            for c in diff.removed_spans_changed
-        ],
-    )
-    out += _section("Relations found", diff.relations_found)
-    out += _section("Relations lost", diff.relations_lost)
-    out += _section(
-        "Relations changed",
-        [
-            f"{c.key}: " + "; ".join(f"{f.field}: {f.old!r} -> {f.new!r}" for f in c.changes)
-            for c in diff.relations_changed
-        ],
-    )
-    out += _section(
-        "Claims added", [f"{c.claim_id} [{c.status}] {c.text}" for c in diff.claims_added]
-    )
-    out += _section(
-        "Claims removed", [f"{c.claim_id} [{c.status}] {c.text}" for c in diff.claims_removed]
-    )
-    out += _section(
-        "Claims reworded",
-        [f"{c.claim_id}:\n    - {c.old_text}\n    + {c.new_text}" for c in diff.claims_reworded],
-    )
-    out += _section(
-        "Claim status changes",
-        [f"{c.claim_id}: {c.old} -> {c.new}  {c.text}" for c in diff.status_changes],
-    )
-    out += _section(
-        "Supporting sentences (+ added, - gone)",
-        [
-            f"{c.claim_id}: {'+' if c.added else '-'} {c.doc_id}: {_short(c.text)}"
-            for c in diff.support_changes
-        ],
-    )
-    out += _section("New errors", diff.errors_new)
-    out += _section("Errors resolved", diff.errors_resolved)
-    return "\n".join(out)
