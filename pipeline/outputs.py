@@ -92,7 +92,9 @@ def serialise(
     builds = BuildPair(
         manifest_stamp(previous_manifest), build_stamp(files, built_at(), __version__)
     )
-    for name, page in render_reports(written, previous, cache, builds).items():
+    for name, page in render_reports(
+        written, previous, cache, builds, settings.reconcile.cite_score
+    ).items():
         files[f"reports/{name}"] = page
     if unchanged and previous_changes is not None:
         files["reports/changes.html"] = previous_changes

@@ -25,9 +25,9 @@ STATUS_HEADINGS = {
     "single_source": "Single source",
     "corroborated": "Corroborated",
 }
-# A support scored below the default cite score joined its claim as a copy (or was
+# A support scored below the build's cite score joined its claim as a copy (or was
 # accepted by an editor): shown as a weak match, not as a citable wording.
-WEAK_SCORE = ReconcileSettings().cite_score
+DEFAULT_CITE_SCORE = ReconcileSettings().cite_score
 # Facets of the filter: (name, heading).
 FACETS = (("st", "Status"), ("src", "Source"), ("ct", "Conflict type"))
 
@@ -74,6 +74,7 @@ def claims_page(
     claims_table: pd.DataFrame,
     known: set[str],
     labels: Mapping[str, dict[str, str]],
+    cite_score: float = DEFAULT_CITE_SCORE,
 ) -> dict[str, Any]:
     """Sections per status, the table of contents, the filter facets and their CSS.
 
@@ -99,7 +100,7 @@ def claims_page(
                 {
                     **item,
                     "source": _label(labels, item["doc_id"]),
-                    "weak": score is not None and score < WEAK_SCORE,
+                    "weak": score is not None and score < cite_score,
                 }
             )
             classes.add(("src", item["doc_id"]))
@@ -145,7 +146,7 @@ def claims_page(
         "sections": list(sections.values()),
         "facets": facets,
         "filter_css": filter_css(facets),
-        "weak_score": f"{WEAK_SCORE:.2f}",
+        "weak_score": f"{cite_score:.2f}",
     }
 
 

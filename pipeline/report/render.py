@@ -10,7 +10,7 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from pipeline.report.changes_view import BuildPair, changes_view
-from pipeline.report.claims_page import claims_page
+from pipeline.report.claims_page import DEFAULT_CITE_SCORE, claims_page
 from pipeline.report.decisions_view import decisions_view
 from pipeline.report.diff import diff_builds
 from pipeline.report.labels import source_labels
@@ -100,12 +100,14 @@ def render_reports(
     previous: dict[str, pd.DataFrame] | None,
     cache: DocCache | None = None,
     builds: BuildPair | None = None,
+    cite_score: float = DEFAULT_CITE_SCORE,
 ) -> dict[str, bytes]:
     """Every report page: path relative to reports/ -> HTML bytes (deterministic).
 
     ``previous`` holds the previous build's tables for changes.html (None: no previous);
     ``cache`` (optional) keeps the pages of documents and relations between builds;
-    ``builds`` says which two builds changes.html compares (dates, digests).
+    ``builds`` says which two builds changes.html compares (dates, digests);
+    ``cite_score`` is the build's ``reconcile.cite_score`` (supports below it are weak).
     """
     t = complete_tables(tables)
     env = environment()
@@ -147,7 +149,7 @@ def render_reports(
         files[relation_page(*pair)] = cached
     claims = claims_view(t["claims.jsonl"], known)
     review = review_view(t["review.jsonl"], known, {c["claim_id"] for c in claims}, labels)
-    claims_context = claims_page(claims, t["claims.jsonl"], known, labels)
+    claims_context = claims_page(claims, t["claims.jsonl"], known, labels, cite_score)
     files["claims.html"] = _page(env, "claims.html.j2", "", review=review, **claims_context)
     diff = diff_builds(previous, t) if previous is not None else None
     changes = changes_view(diff, previous, t, builds) if previous is not None else None
