@@ -332,7 +332,8 @@ class Settings:
 
 def _build(table: dict[str, Any]) -> Settings:
     """Settings from the ``[tool.curate]`` table; raises SettingsError naming every bad key."""
-    sections = {f.name: f.default_factory for f in dataclasses.fields(Settings)}  # type: ignore[misc]
+    # Every table is a field of Settings annotated with (and defaulting to) its class.
+    sections: dict[str, type] = dict(hints(Settings))
     wrong: list[str] = []
     built: dict[str, Any] = {}
     for name, values in table.items():

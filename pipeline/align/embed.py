@@ -221,7 +221,9 @@ def embed_with_tokens(
         )
         return _normalise(np.asarray(vectors, dtype=np.float32)), "minilm", None
     basis = _basis_for(token_dims, model)
-    fitted = not isinstance(basis, tuple)  # fitted on this corpus, or all axes kept
+    # The shipped basis, when one fits: its coordinates are the same in every corpus
+    # (otherwise the basis is fitted on this corpus, or all axes are kept).
+    shipped = basis if isinstance(basis, tuple) else None
     if groups is None or isinstance(basis, str):
         groups = [len(texts[k : k + chunk]) for k in range(0, len(texts), chunk)]
         cache = None  # runs share a basis fitted on the corpus: nothing to keep per document
@@ -239,7 +241,7 @@ def embed_with_tokens(
                 basis = fit_projection(flat, token_dims)
             found = (
                 np.stack(sentences).astype(np.float32),
-                project(flat, basis) if fitted else coordinates(flat, basis),
+                coordinates(flat, shipped) if shipped is not None else project(flat, basis),
                 np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64),
                 np.array([len(t) for t in tokens], dtype=np.int64),
             )

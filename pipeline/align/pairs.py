@@ -158,14 +158,14 @@ def scored_candidates(
     method and embedding identity; ``cache`` keeps each pair's table between builds."""
     vectors, tokens, method, identity = embedded
     # lexical vectors weigh terms by their document frequency in the whole corpus
-    use_cache = cache is not None and cache.enabled and method == "minilm"
-    prints = document_fingerprints(claims, passages, bounds) if use_cache else []
+    pair_cache = cache if cache is not None and cache.enabled and method == "minilm" else None
+    prints = document_fingerprints(claims, passages, bounds) if pair_cache is not None else []
     config = [_FORMAT, method, identity, _scoring_settings(settings)]
     docs: dict[int, DocTokens] = {}
     parts, hits = [], 0
     for i, j in pairs:
-        key = cache.key(STEP, prints[i], prints[j], config) if use_cache else ""
-        found = _load(cache, key) if use_cache else None
+        key = pair_cache.key(STEP, prints[i], prints[j], config) if pair_cache is not None else ""
+        found = _load(pair_cache, key) if pair_cache is not None else None
         if found is None:
             ra, rb = np.arange(bounds[i], bounds[i + 1]), np.arange(bounds[j], bounds[j + 1])
             both = None
@@ -175,13 +175,13 @@ def scored_candidates(
                         docs[d] = doc_tokens(tokens, bounds[d], bounds[d + 1])
                 both = (docs[i], docs[j])
             found = score_document_pair(vectors, both, passages, ra, rb, settings)
-            if use_cache:
-                _store(cache, key, found)
+            if pair_cache is not None:
+                _store(pair_cache, key, found)
         else:
             hits += 1
         parts.append({**found, "a": found["a"] + bounds[i], "b": found["b"] + bounds[j]})
-    if use_cache:
-        cache.count(STEP, hits, len(pairs) - hits)
+    if pair_cache is not None:
+        pair_cache.count(STEP, hits, len(pairs) - hits)
     table = pd.DataFrame({name: np.concatenate([p[name] for p in parts]) for name, _ in _ARRAYS})
     table["lexical"] = pair_overlap(terms, table["a"].to_numpy(), table["b"].to_numpy())
     table["score"] = calibrated_score(table, settings)

@@ -43,7 +43,7 @@ def phrase_starts(lexicon: Lexicon) -> dict[tuple[str, str], list[int]]:
     starts: dict[tuple[str, str], set[int]] = {}
     for key in lexicon:
         if len(key) >= 2:
-            starts.setdefault(key[:2], set()).add(len(key))
+            starts.setdefault((key[0], key[1]), set()).add(len(key))
     return {pair: sorted(lengths) for pair, lengths in starts.items()}
 
 

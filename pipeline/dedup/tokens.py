@@ -14,6 +14,7 @@ import hashlib
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -186,7 +187,7 @@ def _exact_keys(stream: np.ndarray, bounds: np.ndarray, vocab: Vocabulary) -> li
 _BATCH_DOCS = 2048  # documents tokenised per batch (bounds the temporary arrays)
 
 
-def _batch(texts: list[str], vocab: Vocabulary) -> dict[str, np.ndarray | list[bytes]]:
+def _batch(texts: list[str], vocab: Vocabulary) -> dict[str, Any]:
     """Tokenise a batch of texts; word and sentence offsets start at 0 for the batch."""
     texts = [
         t if unicodedata.is_normalized("NFKC", t) else unicodedata.normalize("NFKC", t)

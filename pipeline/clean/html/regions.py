@@ -14,7 +14,7 @@ from collections.abc import Callable
 from lxml import etree
 from lxml.html import HtmlElement
 
-from pipeline.clean.blocks import Block
+from pipeline.clean.blocks import Block, BlockKind
 from pipeline.clean.html.blocks import text_segments
 from pipeline.settings import CleanSettings
 
@@ -96,7 +96,9 @@ def _menu_entry(text: str, link_share: float, settings: CleanSettings) -> bool:
 def _block(el: HtmlElement, text: str) -> Block:
     """A segment as a Block: headings and list items keep their kind."""
     tag = el.tag if isinstance(el.tag, str) else ""
-    kind = "heading" if tag in _HEADING_TAGS else "item" if tag in _ITEM_TAGS else "paragraph"
+    kind: BlockKind = (
+        "heading" if tag in _HEADING_TAGS else "item" if tag in _ITEM_TAGS else "paragraph"
+    )
     return Block(kind, text)
 
 

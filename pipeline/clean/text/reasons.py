@@ -82,7 +82,8 @@ def assign_reasons(
     for i, unit in enumerate(units):
         prev = reasons[i - 1] if i > 0 and not kept[i - 1] else None
         button = len(words(unit.text)) <= _BUTTON_WORDS and not ends_sentence(unit.text)
-        linked = reasons[i] is not None and reasons[i][1] in ("link_item", "link_run")
+        reason = reasons[i]
+        linked = reason is not None and reason[1] in ("link_item", "link_run")
         if (
             prev
             and prev[0] in WIDGET_REASONS
