@@ -1,6 +1,7 @@
 # curate: the table of contents of the workflow.
 #   make all    set up .venv when needed, then build raw/ into processed/
-#   make test   the test suite (ruff + pytest)
+#   make test   the test suite (make lint, then pytest)
+#   make lint   ruff check, ruff format --check, mypy pipeline
 #   make bench  the benchmarks (ratios against anchors measured in the same run)
 
 PYTHON ?= python3
@@ -62,8 +63,11 @@ $(BROWSER):
 		|| echo "curate: chromium could not be installed; the browser tests will skip"
 	@touch $@
 
+# ruff (lint rules and formatting) on all Python code; mypy on pipeline/ ([tool.mypy]).
 lint: $(STAMP)
 	$(BIN)/ruff check pipeline tests benchmarks
+	$(BIN)/ruff format --check pipeline tests benchmarks
+	$(BIN)/mypy pipeline
 
 test: $(STAMP) $(BROWSER) lint
 	$(BIN)/python -m pytest
