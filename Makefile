@@ -26,20 +26,24 @@ setup: $(STAMP)
 # a dependency: install into .venv, check the seeds, then
 #   .venv/bin/pip freeze --exclude-editable > constraints.txt
 # (curate itself is installed editable, so it is not listed).
-PIP_INSTALL := $(BIN)/python -m pip install --quiet -c constraints.txt
+# pip's -qq prints errors only (one -q still prints every warning); each step says one line.
+PIP := $(BIN)/python -m pip --quiet --quiet --disable-pip-version-check
+PIP_INSTALL := $(PIP) install -c constraints.txt
 
+# The CPU build of torch goes first (pip finds it locally); otherwise a dependency pulls CUDA.
 $(STAMP): pyproject.toml constraints.txt
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	# CPU build of torch first (pip finds it locally); otherwise a dependency pulls CUDA.
-	$(PIP_INSTALL) torch==2.13.0
-	$(PIP_INSTALL) -e '.[dev]'
+	@test -x $(BIN)/python || { echo "curate: creating $(VENV)"; $(PYTHON) -m venv $(VENV); }
+	@echo "curate: installing pip, torch (CPU) and curate's dependencies (constraints.txt) into $(VENV)"
+	@$(PIP) install --upgrade pip
+	@$(PIP_INSTALL) torch==2.13.0
+	@$(PIP_INSTALL) -e '.[dev]'
 	@touch $(STAMP)
 
 # The benchmarks' own packages (the `bench` extra), installed only for `make bench`.
 BENCH_STAMP := $(VENV)/.installed-bench
 $(BENCH_STAMP): $(STAMP)
-	$(PIP_INSTALL) -e '.[dev,bench]'
+	@echo "curate: installing the benchmarks' packages (the bench extra) into $(VENV)"
+	@$(PIP_INSTALL) -e '.[dev,bench]'
 	@touch $@
 
 # Rebuild only when raw/, the code, the settings or the pinned versions changed since the
@@ -56,12 +60,23 @@ build: $(STAMP)
 	fi
 
 # Headless Chromium (Debian's package) for the report browser tests; they skip without it.
+# make test says before it runs apt-get, and why the tests will skip when it cannot; the
+# stamp is written only once Chromium is there, so a later make test tries again.
 BROWSER := $(VENV)/.browser
+CHROMIUM_NAMES ?= chromium chromium-browser
+SKIP_BROWSER := the report browser tests will skip (tests/test_report_browser.py)
 $(BROWSER):
-	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
-		&& (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; } \
-		|| echo "curate: chromium could not be installed; the browser tests will skip"
-	@touch $@
+	@if for name in $(CHROMIUM_NAMES); do command -v $$name && break; done >/dev/null; then \
+		touch $@; \
+	elif [ "$$(id -u)" != 0 ]; then \
+		echo "curate: Chromium is not installed and apt-get needs root to install it; $(SKIP_BROWSER)"; \
+	elif ! command -v apt-get >/dev/null; then \
+		echo "curate: Chromium is not installed and there is no apt-get to install it; $(SKIP_BROWSER)"; \
+	else \
+		echo "curate: installing Chromium with apt-get (for the report browser tests)"; \
+		if (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; \
+		then touch $@; else echo "curate: apt-get could not install Chromium; $(SKIP_BROWSER)"; fi; \
+	fi
 
 # ruff (lint rules and formatting) on all Python code; mypy on pipeline/ ([tool.mypy]).
 lint: $(STAMP)
