@@ -167,7 +167,7 @@ def unrelated_table(pages: int, settings: Settings) -> None:
     per = 100 * (multi + links) / max(pages, 1)
     print(f"| {pages} | {len(claims)} | {multi} | {links} | {per:.2f} | {review} |")
     for c in claims[claims["independent_sources"].astype(int) >= 2].to_dict("records")[:10]:
-        print(f"- {c['text'][:90]} <= " + json.dumps([s['text'][:70] for s in c['support'][1:]]))
+        print(f"- {c['text'][:90]} <= " + json.dumps([s["text"][:70] for s in c["support"][1:]]))
     print(f"\n(built in {time.perf_counter() - started:.0f}s)")
 
 

@@ -47,9 +47,39 @@ from pipeline.settings import CleanSettings  # noqa: E402
 WCXB = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "wcxb-dev"
 WORD = re.compile(r"\w+")
 _DROP = ("script", "style", "noscript", "template", "svg", "iframe", "head")
-_BLOCK = {"p", "div", "section", "article", "header", "footer", "nav", "aside", "main", "li",
-          "ul", "ol", "table", "tr", "form", "blockquote", "pre", "figure", "figcaption",
-          "h1", "h2", "h3", "h4", "h5", "h6", "dt", "dd", "br", "hr", "address", "details"}
+_BLOCK = {
+    "p",
+    "div",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "nav",
+    "aside",
+    "main",
+    "li",
+    "ul",
+    "ol",
+    "table",
+    "tr",
+    "form",
+    "blockquote",
+    "pre",
+    "figure",
+    "figcaption",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "dt",
+    "dd",
+    "br",
+    "hr",
+    "address",
+    "details",
+}
 
 
 def _tree(html: str):
@@ -141,25 +171,33 @@ def main() -> int:
             row = json.loads(line)
             rows[row["id"]] = row
     ids = sample(list(rows), args.sample)
-    html = {p: gzip.decompress((WCXB / "html" / f"{p}.html.gz").read_bytes()).decode(
-        "utf-8", errors="replace") for p in ids}
+    html = {
+        p: gzip.decompress((WCXB / "html" / f"{p}.html.gz").read_bytes()).decode(
+            "utf-8", errors="replace"
+        )
+        for p in ids
+    }
     captures = {"markdown": run(markdown_capture, html)[0], "text": run(text_capture, html)[0]}
     settings = CleanSettings()
 
     def ours(fmt: str) -> Callable[[str], str]:
-        return lambda c: render_text(apply_block_rules(
-            clean_text_capture(c, fmt, settings, frozenset()), settings).blocks)
+        return lambda c: render_text(
+            apply_block_rules(clean_text_capture(c, fmt, settings, frozenset()), settings).blocks
+        )
 
     systems: dict[str, tuple[dict[str, str], float]] = {
         "trafilatura default on HTML (anchor)": run(
-            lambda h: trafilatura.extract(h, include_comments=False) or "", html),
+            lambda h: trafilatura.extract(h, include_comments=False) or "", html
+        ),
     }
     for fmt, caps in captures.items():
         systems[f"{fmt} capture, uncleaned"] = (caps, 0.0)
         systems[f"{fmt} capture, ours"] = run(ours(fmt), caps)
     types = sorted({rows[p]["page_type"] for p in ids})
-    print(f"\n## WCXB dev as text captures: {len(ids)} pages; word F1 mean; "
-          "surv = share of pages where a gold 'without' snippet survives\n")
+    print(
+        f"\n## WCXB dev as text captures: {len(ids)} pages; word F1 mean; "
+        "surv = share of pages where a gold 'without' snippet survives\n"
+    )
     header = ["system", "half", "n", "F1 all", *types, "surv", "pages/s"]
     print("| " + " | ".join(header) + " |\n|" + "---|" * len(header))
     summary: dict[tuple[str, int], float] = {}
@@ -174,8 +212,11 @@ def main() -> int:
             surv = statistics.fmean(survives(rows[p].get("without") or [], preds[p]) for p in sel)
             summary[(name, half)] = statistics.fmean(f1[p] for p in sel)
             speed = f"{len(ids) / secs:.0f}" if secs else "-"
-            print(f"| {name} | {half} | {len(sel)} | {summary[(name, half)]:.3f} | "
-                  + " | ".join(by_type) + f" | {surv:.2f} | {speed} |")
+            print(
+                f"| {name} | {half} | {len(sel)} | {summary[(name, half)]:.3f} | "
+                + " | ".join(by_type)
+                + f" | {surv:.2f} | {speed} |"
+            )
     anchor = "trafilatura default on HTML (anchor)"
     print("\n| ratio | half 0 | half 1 |\n|---|---|---|")
     for fmt in captures:

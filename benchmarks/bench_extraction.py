@@ -131,8 +131,10 @@ def bench_scrapinghub(systems, n: int | None) -> None:
             sub = {p: gold[p] for p in ids if keep is None or half_of(p) == keep}
             res = scrapinghub.score(sub, preds, n_boot=0)
             rate = f"{speeds[name]:>9.1f}" if keep is None else ""
-            print(f"{name:<24}{label:>6}{res['precision']:>8.3f}{res['recall']:>8.3f}"
-                  f"{res['f1']:>8.3f}{rate}")
+            print(
+                f"{name:<24}{label:>6}{res['precision']:>8.3f}{res['recall']:>8.3f}"
+                f"{res['f1']:>8.3f}{rate}"
+            )
     _ratio(speeds)
 
 
@@ -147,10 +149,15 @@ def bench_wcxb(systems, n: int | None) -> None:
         with gzip.open(data / "html" / f"{pid}.html.gz") as fh:
             pages[pid] = fh.read().decode("utf-8", "replace")
     types = sorted({rows[p]["page_type"] for p in ids})
-    print(f"\n## wcxb-dev: {len(pages)} pages, word F1 (mean over pages); "
-          "surv = share of pages where a gold 'without' snippet survives")
-    print(f"{'system':<24}{'half':>5}" + "".join(f"{t[:8]:>9}" for t in types)
-          + f"{'overall':>9}{'surv':>7}{'pages/s':>9}")
+    print(
+        f"\n## wcxb-dev: {len(pages)} pages, word F1 (mean over pages); "
+        "surv = share of pages where a gold 'without' snippet survives"
+    )
+    print(
+        f"{'system':<24}{'half':>5}"
+        + "".join(f"{t[:8]:>9}" for t in types)
+        + f"{'overall':>9}{'surv':>7}{'pages/s':>9}"
+    )
     speeds = {}
     results = run(systems, pages)
     for name, _fn in systems:
@@ -165,8 +172,10 @@ def bench_wcxb(systems, n: int | None) -> None:
                 cells += f"{statistics.fmean(vals):>9.3f}" if vals else f"{'-':>9}"
             surv = statistics.fmean(survives(rows[p].get("without") or [], preds[p]) for p in sel)
             rate = f"{speeds[name]:>9.1f}" if keep is None else ""
-            print(f"{name:<24}{label:>5}{cells}{statistics.fmean(f1.values()):>9.3f}"
-                  f"{surv:>7.3f}{rate}")
+            print(
+                f"{name:<24}{label:>5}{cells}{statistics.fmean(f1.values()):>9.3f}"
+                f"{surv:>7.3f}{rate}"
+            )
     _ratio(speeds)
 
 

@@ -216,8 +216,11 @@ def profile_corpus_wide(size: int, seed: int, config: Path | None) -> dict[str, 
     tables = {"documents.jsonl": text_documents(size, seed)}
     gc.collect()
     baseline = psutil.Process().memory_info().rss  # the generator's templates linger
-    print(f"bench_scale: {size} text documents in {time.perf_counter() - started:.0f}s",
-          file=sys.stderr, flush=True)
+    print(
+        f"bench_scale: {size} text documents in {time.perf_counter() - started:.0f}s",
+        file=sys.stderr,
+        flush=True,
+    )
     with PeakSampler(os.getpid(), 0.1) as sampler:
         sampler.reset()
         for stage in ("dedup", "align", "reconcile"):
@@ -456,11 +459,15 @@ def targets(profiles: dict, builds: dict, rebuilds: dict) -> list[str]:
             growth = fitted_growth(profiles) if len(profiles) > 1 else None
             projected = sec * 100_000 / size
             if growth:
-                projected = sum(
-                    profiles[size]["steps"][st]["seconds"]
-                    * (100_000 / size) ** max(growth[st], 1.0)
-                    for st in STEPS
-                ) * sec / sum(s["seconds"] for s in profiles[size]["steps"].values())
+                projected = (
+                    sum(
+                        profiles[size]["steps"][st]["seconds"]
+                        * (100_000 / size) ** max(growth[st], 1.0)
+                        for st in STEPS
+                    )
+                    * sec
+                    / sum(s["seconds"] for s in profiles[size]["steps"].values())
+                )
             lines.append(
                 f"  - projected from {size:,}: ~{projected / 60:.0f} min, "
                 f"~{peak * 100_000 / size / 1e9:.1f} GB (memory grows with the pages held)"

@@ -102,8 +102,7 @@ def labelled_pairs(settings: Settings) -> pd.DataFrame:
                 for a, b in zip(table["sa"], table["sb"], strict=True)
             ],
             half=[
-                half(file_of[a], file_of[b])
-                for a, b in zip(table["da"], table["db"], strict=True)
+                half(file_of[a], file_of[b]) for a, b in zip(table["da"], table["db"], strict=True)
             ],
             source=name,
         )

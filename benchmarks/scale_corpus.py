@@ -175,9 +175,7 @@ def render(template: Template, paragraphs: list[str], title: str) -> bytes:
     names = [p for i, p in enumerate(template.parts) if i % 2 and p.startswith("SLOT")]
     per_slot: dict[str, list[str]] = {name: [] for name in names}
     for i, para in enumerate(paragraphs):
-        per_slot[names[min(i * len(names) // max(len(paragraphs), 1), len(names) - 1)]].append(
-            para
-        )
+        per_slot[names[min(i * len(names) // max(len(paragraphs), 1), len(names) - 1)]].append(para)
     out: list[str] = []
     for i, part in enumerate(template.parts):
         if not i % 2:

@@ -19,7 +19,7 @@ _NOT_IN_BUILD = "not in this build: excluded by a decision, or it could not be c
 
 
 def did_you_mean(name: str, known: Iterable[str]) -> str:
-    """" (did you mean X?)" with X the doc_id of ``known`` closest to a mistyped ``name``,
+    """ " (did you mean X?)" with X the doc_id of ``known`` closest to a mistyped ``name``,
     or "" when none is close (difflib's similarity ratio below 0.6)."""
     close = difflib.get_close_matches(name, sorted(known), n=1)
     return f" (did you mean {close[0]}?)" if close else ""
