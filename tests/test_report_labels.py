@@ -60,3 +60,19 @@ def test_fallbacks_host_then_doc_id() -> None:
 def test_copy_of_unknown_original_keeps_the_mark() -> None:
     label = source_labels([SPUN])["000_d9c78c9f329d1f8b"]
     assert label["copy"] == "spun copy" and label["copy_of"] == ""
+
+
+def test_relation_pages_name_sources_in_the_direction_sentence() -> None:
+    from pathlib import Path
+
+    from lxml import html as lxml_html
+
+    from pipeline.report import load_processed, render_reports
+
+    processed = Path(__file__).resolve().parents[1] / "processed"
+    pages = render_reports(load_processed(processed), None)
+    relation = next(v for k, v in pages.items() if k.startswith("relations/"))
+    direction = lxml_html.fromstring(relation).xpath("//p[contains(., 'Direction:')]")[0]
+    sentence = direction.text_content()
+    assert "MedlinePlus — Cancer Immunotherapy" in sentence
+    assert MEDLINE["doc_id"] not in sentence

@@ -83,6 +83,14 @@ def source_labels(documents: Iterable[Mapping[str, Any]]) -> dict[str, dict[str,
     }
 
 
+def named_sources(text: str, labels: Mapping[str, Mapping[str, str]]) -> str:
+    """``text`` with every doc_id it mentions replaced by that source's label."""
+    for doc_id in sorted(labels, key=len, reverse=True):
+        if doc_id and doc_id in text:
+            text = text.replace(doc_id, labels[doc_id].get("label") or doc_id)
+    return text
+
+
 def label_text(label: Mapping[str, str]) -> str:
     """One line of plain text for a label: ``name (spun copy of Original) [doc_id]``."""
     text = label.get("label", "")

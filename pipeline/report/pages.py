@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from typing import Any
 
 import pandas as pd
 
 from pipeline.report.evidence_words import explain_evidence, raw_value
-from pipeline.report.labels import COPY_RELATIONS
+from pipeline.report.labels import COPY_RELATIONS, named_sources
 from pipeline.report.links import claim_anchor, document_page, relation_page, safe_url
 from pipeline.report.similarity import cell_colour, similarity_matrix
 from pipeline.report.tables import dict_of, list_of, number_of, text_of
@@ -217,8 +218,13 @@ def plain_label(doc_id: str) -> dict[str, str]:
     return {"label": doc_id, "doc_id": doc_id, "copy": "", "copy_of": ""}
 
 
-def relation_summary(row: dict[str, Any], known: AbstractSet[str]) -> dict[str, Any]:
-    """One relation's fields and the links to its pages."""
+def relation_summary(
+    row: dict[str, Any],
+    known: AbstractSet[str],
+    labels: Mapping[str, Mapping[str, str]] | None = None,
+) -> dict[str, Any]:
+    """One relation's fields and the links to its pages (``labels`` name the sources the
+    direction basis mentions by doc_id)."""
     copy, original = text_of(row.get("copy")), text_of(row.get("original"))
     confidence = number_of(row.get("confidence"))
     return {
@@ -229,7 +235,7 @@ def relation_summary(row: dict[str, Any], known: AbstractSet[str]) -> dict[str, 
         "page": relation_page(copy, original),
         "relation": text_of(row.get("relation")),
         "confidence": "" if confidence is None else f"{confidence:.2f}",
-        "direction_basis": text_of(row.get("direction_basis")),
+        "direction_basis": named_sources(text_of(row.get("direction_basis")), labels or {}),
     }
 
 
@@ -240,7 +246,7 @@ def relation_view(
 ) -> dict[str, Any]:
     """Everything the page of one relation shows: alignment, evidence, substitutions
     (``labels``: doc_id -> :mod:`labels` names; a doc_id without one shows as itself)."""
-    view = relation_summary(row, texts.keys())
+    view = relation_summary(row, texts.keys(), labels)
     for side in ("copy", "original"):
         doc_id = view[f"{side}_id"]
         view[f"{side}_label"] = (labels or {}).get(doc_id) or plain_label(doc_id)

@@ -124,7 +124,7 @@ def render_reports(
     labels = source_labels(records(documents))
     relations_by_doc: dict[str, list[dict[str, Any]]] = {}
     for row in relations:
-        summary = relation_summary(row, known)
+        summary = relation_summary(row, known, labels)
         for side in ("copy", "original"):
             doc_id = summary[f"{side}_id"]
             summary[f"{side}_label"] = labels.get(doc_id) or plain_label(doc_id)
@@ -159,7 +159,7 @@ def render_reports(
         "index.html.j2",
         "",
         labels=labels,
-        **_index_view(t, documents, relations, keys, texts, removed_by_doc, claims),
+        **_index_view(t, documents, relations, keys, texts, removed_by_doc, claims, labels),
     )
     return dict(sorted(files.items()))
 
@@ -172,6 +172,7 @@ def _index_view(
     texts: dict[str, str],
     removed_by_doc: dict[str, list[dict[str, Any]]],
     claims: list[dict[str, Any]],
+    labels: dict[str, dict[str, str]],
 ) -> dict[str, Any]:
     known = set(texts)
     sources = []
@@ -188,7 +189,7 @@ def _index_view(
     ]
     return {
         "sources": sources,
-        "relations": [relation_summary(r, known) for r in relations],
+        "relations": [relation_summary(r, known, labels) for r in relations],
         "statuses": sorted(statuses.items(), key=lambda kv: kv[0]),
         "claim_total": len(claims),
         "flags": sorted(flags.items(), key=lambda kv: (-kv[1], kv[0])),
