@@ -16,6 +16,7 @@ from pipeline.decisions import DecisionsError
 from pipeline.errors import EmbedderUnavailable
 from pipeline.io.outdir import OutputError
 from pipeline.io.raw import RAW_CONTROL_FILES
+from pipeline.runtime.engine import ClusterError
 from pipeline.runtime.progress import BarFactory
 from pipeline.settings import Settings, load_settings
 
@@ -283,7 +284,7 @@ def build(
         tables = run_build(raw, out, settings, reporter, runner, cache)
     except OutputError as exc:
         raise click.ClickException(str(exc)) from exc
-    except (DecisionsError, EmbedderUnavailable) as exc:
+    except (DecisionsError, EmbedderUnavailable, ClusterError) as exc:
         raise click.ClickException(f"{exc}; {out} was left as it was.") from exc
     except OSError as exc:
         raise click.ClickException(f"could not write {out}: {exc}") from exc

@@ -13,7 +13,9 @@ Stages stay pure functions from tables to tables; they ask an engine for two thi
 ``LocalCluster`` (``workers`` processes) or an existing scheduler; dask is imported only
 when it is built, so the default engine pays no Dask start-up cost. Results are gathered
 in partition order and pair counts come back sorted, so both engines give identical
-tables.
+tables. A worker that dies mid-build is survived by Dask itself: the scheduler runs its
+tasks again elsewhere (up to ``distributed.scheduler.allowed-failures`` times per task);
+past that, or when the scheduler goes away, :class:`ClusterError` says so in one line.
 """
 
 from __future__ import annotations
@@ -129,6 +131,23 @@ def _partition_pair_counts(frame: Any, n_docs: int, max_df: int) -> Any:
     return pd.DataFrame({"key": keys, "shared": counts})
 
 
+class ClusterError(RuntimeError):
+    """The Dask cluster lost work it could not redo: workers died too often, or the
+    connection to the scheduler closed."""
+
+
+def _lost(what: str, exc: Exception) -> ClusterError:
+    """A one-line :class:`ClusterError` for ``exc`` raised while the cluster ran ``what``."""
+    from distributed import KilledWorker
+
+    if isinstance(exc, KilledWorker):
+        return ClusterError(
+            f"Dask workers died while running {what}; the scheduler gave up on a task after"
+            f" {exc.allowed_failures + 1} tries (distributed.scheduler.allowed-failures)"
+        )
+    return ClusterError(f"lost the Dask scheduler while running {what} ({exc})")
+
+
 class DaskEngine:
     """Partitions run on a Dask cluster: a new ``LocalCluster`` or ``scheduler``'s."""
 
@@ -166,14 +185,20 @@ class DaskEngine:
         if not parts:
             return []
         # A list is scattered element by element: wrap ``shared`` to send it whole.
-        [shared_future] = self.client.scatter([shared], broadcast=True, hash=False)
-        futures = self.client.map(fn, list(parts), [shared_future] * len(parts), pure=False)
-        index = {future.key: i for i, future in enumerate(futures)}
-        for future in as_completed(futures):
-            future.result()  # raises the task's error here
-            if on_done is not None:
-                on_done(index[future.key])
-        return self.client.gather(futures)
+        from distributed import KilledWorker
+        from distributed.comm import CommClosedError
+
+        try:
+            [shared_future] = self.client.scatter([shared], broadcast=True, hash=False)
+            futures = self.client.map(fn, list(parts), [shared_future] * len(parts), pure=False)
+            index = {future.key: i for i, future in enumerate(futures)}
+            for future in as_completed(futures):
+                future.result()  # raises the task's error here
+                if on_done is not None:
+                    on_done(index[future.key])
+            return self.client.gather(futures)
+        except (KilledWorker, CommClosedError) as exc:
+            raise _lost("a partition of the build", exc) from exc
 
     def pair_counts(
         self, values: np.ndarray, owners: np.ndarray, n_docs: int, max_df: int
@@ -190,7 +215,13 @@ class DaskEngine:
         shuffled = frame.shuffle(on="value", npartitions=self.partitions)
         meta = pd.DataFrame({"key": np.zeros(0, np.int64), "shared": np.zeros(0, np.int64)})
         counted = shuffled.map_partitions(_partition_pair_counts, n_docs, max_df, meta=meta)
-        result = self.client.compute(counted).result()
+        from distributed import KilledWorker
+        from distributed.comm import CommClosedError
+
+        try:
+            result = self.client.compute(counted).result()
+        except (KilledWorker, CommClosedError) as exc:
+            raise _lost("the dedup shuffle", exc) from exc
         return merge_pair_counts([(result["key"].to_numpy(), result["shared"].to_numpy())])
 
     def close(self) -> None:
