@@ -157,7 +157,7 @@ def test_build_on_a_separate_scheduler_is_byte_identical(start_cluster, tmp_path
     assert {"run_batch", "partition_pair_counts"} <= set(ran), ran
 
 
-def _corpus(folder: Path, pages: int = 40) -> Path:
+def _corpus(folder: Path, pages: int = 30) -> Path:
     """The seeds and ``pages`` WCXB pages (real web captures, gzipped HTML)."""
     assert WCXB_HTML.is_dir(), f"{WCXB_HTML} is missing (../shared beside the checkout)"
     raw = folder / "raw"
@@ -226,4 +226,5 @@ def test_a_worker_death_the_scheduler_gives_up_on_is_a_clear_error(start_cluster
     [line] = [line for line in stderr.splitlines() if line.startswith("Error:")]
     assert "Dask workers died while running" in line and f"{out} was left as it was" in line
     assert "Traceback" not in stderr
+    print(line)
     _assert_same(_files(out), previous)

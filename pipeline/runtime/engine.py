@@ -142,8 +142,9 @@ def _lost(what: str, exc: Exception) -> ClusterError:
 
     if isinstance(exc, KilledWorker):
         return ClusterError(
-            f"Dask workers died while running {what}; the scheduler gave up on a task after"
-            f" {exc.allowed_failures + 1} tries (distributed.scheduler.allowed-failures)"
+            f"Dask workers died while running {what}: a task lost its worker"
+            f" {exc.allowed_failures + 1} time(s) and the scheduler gave up on it"
+            f" (distributed.scheduler.allowed-failures = {exc.allowed_failures})"
         )
     return ClusterError(f"lost the Dask scheduler while running {what} ({exc})")
 
