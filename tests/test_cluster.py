@@ -174,10 +174,12 @@ def _finished_batches(dask_scheduler) -> int:
     return counts.get("memory", 0) + counts.get("forgotten", 0)
 
 
-def _build_killing_a_worker(cluster: Cluster, raw: Path, out: Path) -> tuple[int, str, float]:
-    """Run the cluster build of ``raw`` into ``out`` and SIGKILL the worker (nanny and
-    worker process) that is busy once a dozen tasks have finished: (return code,
-    stderr, seconds into the build at the kill)."""
+def _build_killing(
+    cluster: Cluster, raw: Path, out: Path, victim: str = "worker"
+) -> tuple[int, str, float]:
+    """Run the cluster build of ``raw`` into ``out`` and, once a dozen per-document
+    batches have finished, SIGKILL the busy worker (nanny and worker process) or the
+    scheduler: (return code, stderr, seconds into the build at the kill)."""
     command = _build_command(raw, out, "--engine", "dask", "--scheduler", cluster.address)
     started = time.monotonic()
     build = subprocess.Popen(
@@ -186,19 +188,23 @@ def _build_killing_a_worker(cluster: Cluster, raw: Path, out: Path) -> tuple[int
     killed_at = -1.0
     try:
         with Client(cluster.address, timeout=30) as client:
-            while build.poll() is None and killed_at < 0:
+            while build.poll() is None:
                 busy = [w for w, keys in client.processing().items() if keys]
-                finished = client.run_on_scheduler(_finished_batches)
-                if busy and finished >= 12:
-                    name = client.scheduler_info()["workers"][busy[0]]["name"]
-                    _stop(cluster.workers[name], signal.SIGKILL)
-                    killed_at = time.monotonic() - started
+                if busy and client.run_on_scheduler(_finished_batches) >= 12:
+                    if victim == "worker":
+                        name = client.scheduler_info()["workers"][busy[0]]["name"]
+                        _stop(cluster.workers[name], signal.SIGKILL)
+                        killed_at = time.monotonic() - started
+                    break
                 time.sleep(0.05)
+        if victim == "scheduler" and build.poll() is None:
+            _stop(cluster.scheduler, signal.SIGKILL)
+            killed_at = time.monotonic() - started
         _, stderr = build.communicate(timeout=300)
     finally:
         if build.poll() is None:
             build.kill()
-    assert killed_at > 0, "the build ended before a worker could be killed"
+    assert killed_at > 0, f"the build ended before the {victim} could be killed"
     return build.returncode, stderr, killed_at
 
 
@@ -208,7 +214,7 @@ def test_a_worker_killed_mid_build_is_survived(start_cluster, tmp_path):
     _build(raw, out)  # the default engine's build, also the "previous processed/"
     reference = _files(out)
     cluster = start_cluster()
-    code, stderr, killed_at = _build_killing_a_worker(cluster, raw, out)
+    code, stderr, killed_at = _build_killing(cluster, raw, out)
     assert code == 0, stderr
     assert cluster.workers["w0"].poll() is not None or cluster.workers["w1"].poll() is not None
     _assert_same(_files(out), reference)
@@ -221,10 +227,24 @@ def test_a_worker_death_the_scheduler_gives_up_on_is_a_clear_error(start_cluster
     _build(ROOT / "raw", out)  # a previous processed/ (the seeds): must stay as it is
     previous = _files(out)
     cluster = start_cluster(allowed_failures=0)  # the first death of a task's worker is final
-    code, stderr, _ = _build_killing_a_worker(cluster, raw, out)
+    code, stderr, _ = _build_killing(cluster, raw, out)
     assert code == 1, stderr
     [line] = [line for line in stderr.splitlines() if line.startswith("Error:")]
     assert "Dask workers died while running" in line and f"{out} was left as it was" in line
     assert "Traceback" not in stderr
     print(line)
+    _assert_same(_files(out), previous)
+
+
+def test_a_lost_scheduler_is_a_clear_error(start_cluster, tmp_path):
+    raw = _corpus(tmp_path)
+    out = tmp_path / "processed"
+    _build(ROOT / "raw", out)
+    previous = _files(out)
+    cluster = start_cluster()
+    code, stderr, _ = _build_killing(cluster, raw, out, victim="scheduler")
+    assert code == 1, stderr
+    [line] = [line for line in stderr.splitlines() if line.startswith("Error:")]
+    assert "lost the Dask scheduler while running" in line, line
+    assert f"{out} was left as it was" in line and "Traceback" not in stderr, stderr
     _assert_same(_files(out), previous)

@@ -136,6 +136,15 @@ class ClusterError(RuntimeError):
     connection to the scheduler closed."""
 
 
+def _cluster_failures() -> tuple[type[Exception], ...]:
+    """What distributed raises when workers died too often or the scheduler is gone."""
+    from distributed import KilledWorker
+    from distributed.client import FutureCancelledError
+    from distributed.comm import CommClosedError
+
+    return (KilledWorker, CommClosedError, FutureCancelledError)
+
+
 def _lost(what: str, exc: Exception) -> ClusterError:
     """A one-line :class:`ClusterError` for ``exc`` raised while the cluster ran ``what``."""
     from distributed import KilledWorker
@@ -186,9 +195,6 @@ class DaskEngine:
         if not parts:
             return []
         # A list is scattered element by element: wrap ``shared`` to send it whole.
-        from distributed import KilledWorker
-        from distributed.comm import CommClosedError
-
         try:
             [shared_future] = self.client.scatter([shared], broadcast=True, hash=False)
             futures = self.client.map(fn, list(parts), [shared_future] * len(parts), pure=False)
@@ -198,7 +204,7 @@ class DaskEngine:
                 if on_done is not None:
                     on_done(index[future.key])
             return self.client.gather(futures)
-        except (KilledWorker, CommClosedError) as exc:
+        except _cluster_failures() as exc:
             raise _lost("a partition of the build", exc) from exc
 
     def pair_counts(
@@ -216,20 +222,26 @@ class DaskEngine:
         shuffled = frame.shuffle(on="value", npartitions=self.partitions)
         meta = pd.DataFrame({"key": np.zeros(0, np.int64), "shared": np.zeros(0, np.int64)})
         counted = shuffled.map_partitions(_partition_pair_counts, n_docs, max_df, meta=meta)
-        from distributed import KilledWorker
-        from distributed.comm import CommClosedError
-
         try:
             result = self.client.compute(counted).result()
-        except (KilledWorker, CommClosedError) as exc:
+        except _cluster_failures() as exc:
             raise _lost("the dedup shuffle", exc) from exc
         return merge_pair_counts([(result["key"].to_numpy(), result["shared"].to_numpy())])
 
     def close(self) -> None:
-        """Close the client and the local cluster (an external scheduler is left up)."""
-        self.client.close()
-        if self._cluster is not None:
-            self._cluster.close()
+        """Close the client and the local cluster (an external scheduler is left up).
+        Logging is off meanwhile: after a lost scheduler, Dask would log the client's
+        cancelled reconnection as a traceback above the build's one-line error."""
+        import logging
+
+        level = logging.root.manager.disable
+        logging.disable(logging.CRITICAL)
+        try:
+            self.client.close()
+            if self._cluster is not None:
+                self._cluster.close()
+        finally:
+            logging.disable(level)
 
 
 def make_engine(name: str = "pandas", workers: int = 2, scheduler: str | None = None) -> Engine:
