@@ -3,6 +3,8 @@
 :mod:`pipeline.settings` annotates each field with one of the types below (``Share``,
 ``Count``, ...); :class:`Checked` checks them when a settings object is made, and
 :func:`problems` checks a table read from TOML before anything is built from it.
+Not pydantic: the settings stay plain frozen dataclasses (hashable, cheap to copy into
+cache keys and Dask tasks), and five annotated types cover every field in ~120 lines.
 """
 
 from __future__ import annotations

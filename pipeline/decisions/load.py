@@ -1,6 +1,9 @@
 """Editorial decisions (raw/decisions.toml): the file format, its parser and status rows.
 
 Editors record what the machine got wrong; every rebuild applies the decisions again.
+Checked by hand, not by pydantic: the eight entry kinds are small frozen dataclasses, and
+the messages speak the editor's file ("decisions.toml: [[trust]] #2: trust must be a
+whole number from 0 to ..."), which pydantic's would not without a layer of their own.
 The file holds arrays of tables, one per kind of decision; every entry may carry a
 ``note`` (free text, shown in the reports)::
 
