@@ -9,6 +9,10 @@ ERROR_COLUMNS = ["source_file", "stage", "error", "detail"]
 # Trust tiers of sources.csv and decisions.toml: small whole numbers (larger overflow tables).
 MAX_TRUST = 1_000_000
 
+# Relations whose document reproduces another one (relations.jsonl ``relation``,
+# documents.jsonl ``relation``); a copy is never an independent source.
+COPY_RELATIONS = ("exact_duplicate", "near_duplicate", "spun_copy", "partial_copy")
+
 # Columns of the removed table: one row per block the clean stage took out, with its reason.
 REMOVED_COLUMNS = ["doc_id", "seq", "text", "reason", "rule", "after_block"]
 

@@ -61,12 +61,11 @@ from typing import Any
 import pandas as pd
 
 from pipeline.errors import DecisionsError
-from pipeline.tables import ERROR_COLUMNS, MAX_TRUST, error_row
+from pipeline.tables import COPY_RELATIONS, ERROR_COLUMNS, MAX_TRUST, error_row
 
 DECISIONS_FILE = "decisions.toml"
 STATUS_COLUMNS = ["decision", "target", "status", "detail", "note", "entry"]
 OPTIONAL_TEXT = {"note", "reason", "relation"}  # keys that may be empty strings
-COPY_RELATIONS = ("exact_duplicate", "near_duplicate", "spun_copy", "partial_copy")
 
 
 @dataclass(frozen=True)

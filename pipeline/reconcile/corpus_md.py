@@ -6,7 +6,8 @@ import re
 
 import pandas as pd
 
-from pipeline.reconcile.sources import COPY_RELATIONS, title_without_site
+from pipeline.reconcile.sources import title_without_site
+from pipeline.tables import COPY_RELATIONS
 
 STATUS_SECTIONS = [
     ("corroborated", "Corroborated by several independent sources"),

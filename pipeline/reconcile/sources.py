@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 
 from pipeline.settings import ReconcileSettings
+from pipeline.tables import COPY_RELATIONS
 from pipeline.text.words import words as _words
 
 SOURCE_COLUMNS = [
@@ -34,9 +35,8 @@ def _trust(value: object) -> int:
         return -1
 
 
-# Relations whose document reproduces another one: with no name of its own (publisher or
-# address), a copy's key is its original's plus COPY_SUFFIX, never its copied title's.
-COPY_RELATIONS = frozenset({"exact_duplicate", "near_duplicate", "spun_copy", "partial_copy"})
+# With no name of its own (publisher or address), a copy (tables.COPY_RELATIONS) is keyed
+# after its original plus COPY_SUFFIX, never after its copied title.
 COPY_SUFFIX = "-copy"
 # Punctuation that joins a site name to a page title ("Title: Site", "Title | Site").
 _SITE_JOINERS = r"\s*[:|\-–—·]\s*"

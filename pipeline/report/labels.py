@@ -14,14 +14,12 @@ from urllib.parse import urlsplit
 
 from pipeline.reconcile import title_without_site
 from pipeline.report.tables import text_of
+from pipeline.tables import COPY_RELATIONS
 
-# Relations whose document reproduces another one (documents.jsonl ``relation``).
-COPY_RELATIONS = {
-    "exact_duplicate": "exact copy",
-    "near_duplicate": "near copy",
-    "spun_copy": "spun copy",
-    "partial_copy": "partial copy",
-}
+# What each copy relation (tables.COPY_RELATIONS) is called on a page.
+COPY_WORDS = dict(
+    zip(COPY_RELATIONS, ("exact copy", "near copy", "spun copy", "partial copy"), strict=True)
+)
 # Between publisher and title in a label.
 SEPARATOR = " — "
 
@@ -61,7 +59,7 @@ def source_label(
     """
     doc_id = text_of(doc.get("doc_id"))
     relation = text_of(doc.get("relation"))
-    copy = COPY_RELATIONS.get(relation, "")
+    copy = COPY_WORDS.get(relation, "")
     original_label = _plain_label(original) if copy and original is not None else ""
     sites = [text_of(original.get("publisher")).strip()] if copy and original is not None else []
     label = _plain_label(doc, sites)

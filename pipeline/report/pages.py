@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline.report.evidence_words import explain_evidence, raw_value
-from pipeline.report.labels import COPY_RELATIONS, named_sources
+from pipeline.report.labels import COPY_WORDS, named_sources
 from pipeline.report.links import claim_anchor, document_page, relation_page, safe_url
 from pipeline.report.similarity import cell_colour, similarity_matrix
 from pipeline.report.tables import dict_of, list_of, number_of, text_of
@@ -250,7 +250,7 @@ def relation_view(
     for side in ("copy", "original"):
         doc_id = view[f"{side}_id"]
         view[f"{side}_label"] = (labels or {}).get(doc_id) or plain_label(doc_id)
-    view["relation_words"] = COPY_RELATIONS.get(view["relation"], view["relation"])
+    view["relation_words"] = COPY_WORDS.get(view["relation"], view["relation"])
     evidence = dict_of(row.get("evidence"))
     given = [
         (text_of(p[0]), text_of(p[1]))
