@@ -112,6 +112,15 @@ def _known_codec(name: str | bytes) -> str | None:
         return None
 
 
+def _decodes(data: bytes, codec: str) -> bool:
+    """True when all of ``data`` is valid in ``codec``."""
+    try:
+        data.decode(codec)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def detect_encoding(data: bytes, fmt: str, declared: str | None = None) -> str:
     """The encoding of ``data``: BOM, UTF-16 shape, a declared charset (HTTP header) that
     decodes, strict UTF-8, an HTML meta charset (or XML declaration) that decodes, then
@@ -125,17 +134,10 @@ def detect_encoding(data: bytes, fmt: str, declared: str | None = None) -> str:
     if b"\x00" in data[:65536]:
         raise ValueError("binary file: contains NUL bytes, not text")
     codec = _known_codec(declared) if declared else None
-    if codec:
-        try:
-            data.decode(codec)
-            return codec
-        except UnicodeDecodeError:
-            pass
-    try:
-        data.decode("utf-8")
+    if codec and _decodes(data, codec):
+        return codec
+    if _decodes(data, "utf-8"):
         return "utf-8"
-    except UnicodeDecodeError:
-        pass
     if fmt == "html":
         # Imported here: bs4 costs 0.1 s to import and only non-UTF-8 HTML needs it.
         from bs4.dammit import EncodingDetector
@@ -144,12 +146,8 @@ def detect_encoding(data: bytes, fmt: str, declared: str | None = None) -> str:
             data, is_html=True, search_entire_document=True
         )
         codec = _known_codec(declared_in_page) if declared_in_page else None
-        if codec:
-            try:
-                data.decode(codec)
-                return codec
-            except UnicodeDecodeError:
-                pass
+        if codec and _decodes(data, codec):
+            return codec
     best = charset_normalizer.from_bytes(data[:1_000_000]).best()
     if best is None or best.encoding is None:
         raise ValueError("binary or undecodable file: no text encoding fits its bytes")
