@@ -37,6 +37,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@$(PIP) install --upgrade pip
 	@$(PIP_INSTALL) torch==2.13.0
 	@$(PIP_INSTALL) -e '.[dev]'
+	@HF_HUB_OFFLINE=1 $(BIN)/python -c 'from pipeline.align.onnx_minilm import main; main()'
 	@touch $(STAMP)
 
 # The benchmarks' own packages (the `bench` extra), installed only for `make bench`.

@@ -39,6 +39,8 @@ Positive = Annotated[int, Range(1)]
 Factor = Annotated[float, Range(0)]
 # The sentence embedders align offers.
 Embedder = Literal["minilm", "lexical"]
+# What runs the MiniLM model.
+EncoderRuntime = Literal["onnx", "torch"]
 
 _TYPE_NAMES = {bool: "true or false", int: "an integer", float: "a number", str: "a string"}
 

@@ -18,7 +18,7 @@ from packaging.utils import canonicalize_name
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
 # Declared without being imported by pipeline/, and why.
-NOT_IMPORTED = {"torch": "sentence-transformers computes the embeddings with it"}
+NOT_IMPORTED = {"onnx": "torch.onnx.export writes the MiniLM graph with it (align/onnx_minilm.py)"}
 
 
 def _requirements(group: str | None = None) -> dict[str, Requirement]:

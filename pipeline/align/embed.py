@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline.align.onnx_minilm import OnnxMiniLM, load_onnx_minilm, runtime_identity
 from pipeline.align.tokens import TokenStore, coordinates, fit_projection, project
 from pipeline.errors import EmbedderUnavailable
 from pipeline.runtime.cache import EmbeddingCache, sha256_text
@@ -135,7 +136,9 @@ def _basis_for(dims: int, model: str = "") -> tuple[np.ndarray, np.ndarray] | st
 
 def encode_raw(encoder, texts: list[str], batch_size: int) -> tuple[list, list, list]:
     """MiniLM's sentence vectors, token vectors (no CLS/SEP, not normalised) and word-piece
-    ids of ``texts``, one array per text."""
+    ids of ``texts``, one array per text (torch or ONNX ``encoder``: the same vectors)."""
+    if isinstance(encoder, OnnxMiniLM):
+        return encoder.encode_raw(texts, batch_size)
     out = encoder.encode(
         texts, batch_size=batch_size, output_value=None, convert_to_numpy=False,
         show_progress_bar=False,
@@ -149,39 +152,66 @@ def encode_raw(encoder, texts: list[str], batch_size: int) -> tuple[list, list, 
     return sentences, tokens, ids
 
 
+def _digest(path: Path) -> str:
+    try:
+        return sha256_text(path.read_bytes())
+    except OSError:
+        return "missing"
+
+
 @lru_cache(maxsize=4)
-def embedding_identity(model: str, batch_size: int) -> list[str]:
+def weights_digest(model: str = "") -> str:
+    """sha256 of the MiniLM weights file of ``model`` ("" = the packaged weights)."""
+    try:
+        return _digest(minilm_model_path(model) / "model.safetensors")
+    except EmbedderUnavailable:
+        return "unavailable"
+
+
+def uses_onnx(model: str, runtime: str) -> bool:
+    """Whether MiniLM runs on ONNX Runtime: chosen, and the packaged weights (a configured
+    model folder may pool otherwise, so it runs through sentence-transformers)."""
+    return runtime == "onnx" and not model
+
+
+@lru_cache(maxsize=4)
+def embedding_identity(
+    model: str, batch_size: int, runtime: str = AlignSettings.encoder_runtime
+) -> list[str]:
     """What decides a sentence's MiniLM vectors besides its text: the weights, the token
-    basis, the batch size and the torch and sentence-transformers versions."""
+    basis, the batch size and the versions of what runs the model."""
     from importlib.metadata import PackageNotFoundError, version
 
-    def digest(path: Path) -> str:
-        try:
-            return sha256_text(path.read_bytes())
-        except OSError:
-            return "missing"
-
-    try:
-        weights = digest(minilm_model_path(model) / "model.safetensors")
-    except EmbedderUnavailable:
-        weights = "unavailable"
+    weights = weights_digest(model)
+    if uses_onnx(model, runtime):
+        return [weights, _digest(TOKEN_BASIS_FILE), str(batch_size), *runtime_identity()]
     versions = []
     for package in ("torch", "sentence-transformers", "transformers"):
         try:
             versions.append(f"{package}=={version(package)}")
         except PackageNotFoundError:
             versions.append(f"{package} missing")
-    return [weights, digest(TOKEN_BASIS_FILE), str(batch_size), *versions]
+    return [weights, _digest(TOKEN_BASIS_FILE), str(batch_size), *versions]
 
 
-def load_minilm(model: str = ""):  # -> SentenceTransformer (import kept lazy)
-    """The MiniLM encoder of ``model`` (a folder; "" = the packaged weights).
+@lru_cache(maxsize=2)
+def _load_onnx(path: str) -> OnnxMiniLM:
+    return load_onnx_minilm(Path(path), weights_digest())
+
+
+def load_minilm(model: str = "", runtime: str = AlignSettings.encoder_runtime):
+    """The MiniLM encoder of ``model`` (a folder; "" = the packaged weights): an ONNX
+    Runtime session (``runtime`` "onnx", packaged weights) or sentence-transformers.
 
     Raises EmbedderUnavailable, naming the setting to change, when it cannot be loaded."""
     try:
+        if uses_onnx(model, runtime):
+            return _load_onnx(str(minilm_model_path(model)))
         return _load_minilm(str(minilm_model_path(model)))
     except EmbedderUnavailable as exc:
         where = f"align.embedder_model = {model!r}" if model else 'align.embedder = "minilm"'
+        if uses_onnx(model, runtime):
+            where = 'align.encoder_runtime = "onnx"'
         raise EmbedderUnavailable(
             f"{where}, but the model cannot be loaded: {exc}"
             ' (install it, or choose align.embedder = "lexical")'
@@ -197,6 +227,7 @@ def embed_with_tokens(
     chunk: int = 256,
     groups: list[int] | None = None,
     cache: EmbeddingCache | None = None,
+    runtime: str = AlignSettings.encoder_runtime,
 ) -> tuple[np.ndarray, str, TokenStore | None]:
     """Sentence vectors, backend name and MiniLM's token vectors (for BERTScore).
 
@@ -206,7 +237,7 @@ def embed_with_tokens(
     runs of texts, one run per document) makes each run an encoding of its own, so a
     document's vectors never depend on the rest of the corpus and ``cache`` can keep
     them; otherwise texts are encoded ``chunk`` at a time, so only one chunk's full-size
-    token vectors are held.
+    token vectors are held. ``runtime`` runs MiniLM on "onnx" or "torch" (same vectors).
     """
     if not texts:
         return np.zeros((0, LEXICAL_DIMS), dtype=np.float32), "lexical", None
@@ -215,11 +246,8 @@ def embed_with_tokens(
     if embedder != "minilm":
         raise ValueError(f"unknown embedder {embedder!r}: use 'minilm' or 'lexical'")
     if token_dims < 0:
-        encoder = load_minilm(model)
-        vectors = encoder.encode(
-            texts, batch_size=batch_size, convert_to_numpy=True, show_progress_bar=False
-        )
-        return _normalise(np.asarray(vectors, dtype=np.float32)), "minilm", None
+        sentences, _tokens, _ids = encode_raw(load_minilm(model, runtime), texts, batch_size)
+        return _normalise(np.stack(sentences).astype(np.float32)), "minilm", None
     basis = _basis_for(token_dims, model)
     # The shipped basis, when one fits: its coordinates are the same in every corpus
     # (otherwise the basis is fitted on this corpus, or all axes are kept).
@@ -234,7 +262,7 @@ def embed_with_tokens(
         start += size
         found = cache.get(part, token_dims) if cache is not None else None
         if found is None:
-            encoder = encoder or load_minilm(model)  # loaded on the first miss only
+            encoder = encoder or load_minilm(model, runtime)  # loaded on the first miss only
             sentences, tokens, ids = encode_raw(encoder, part, batch_size)
             flat = np.concatenate(tokens) if tokens else np.zeros((0, 384), dtype=np.float32)
             if isinstance(basis, str):

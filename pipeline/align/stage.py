@@ -119,7 +119,10 @@ def candidate_table(
     kept = None
     if cache is not None and cache.enabled and settings.embedder == "minilm":
         kept = EmbeddingCache(
-            cache, embedding_identity(settings.embedder_model, settings.embed_batch_size)
+            cache,
+            embedding_identity(
+                settings.embedder_model, settings.embed_batch_size, settings.encoder_runtime
+            ),
         )
     vectors, method, tokens = embed_with_tokens(
         embedding_texts(claims, settings),
@@ -129,6 +132,7 @@ def candidate_table(
         settings.token_dims if settings.token_score else -1,
         groups=groups,
         cache=kept,
+        runtime=settings.encoder_runtime,
     )
     release_freed_memory()  # the encoder's activations: freed, but kept by malloc
     doc_col = claims["doc_id"].astype(str).to_numpy()
