@@ -16,7 +16,14 @@ import pandas as pd
 
 from pipeline.align import segment_claims
 from pipeline.clean import assemble_cleaned, clean_row, find_template_lines
-from pipeline.ingest import ingest_file, merge_ingested, validate_sources
+from pipeline.ingest import (
+    Listed,
+    ingest_listed,
+    listed_files,
+    merge_ingested,
+    unread,
+    validate_sources,
+)
 from pipeline.runtime.cache import DocCache, sha256_text
 from pipeline.runtime.cache_shapes import clean_entry_ok, ingest_entry_ok, segment_entry_ok
 from pipeline.runtime.engine import Engine, chunks
@@ -44,10 +51,11 @@ def per_document(
     cache: DocCache,
     progress: Progress,
     valid: Callable[[Any], bool] | None = None,
+    keep: Callable[[Any], bool] | None = None,
 ) -> list[Any]:
     """One result per key: from ``cache`` when it holds one (of the shape ``valid``
     accepts: anything else is a miss), else computed by ``fn([payloads(i), ...],
-    shared)`` in partitions on ``engine`` (and stored)."""
+    shared)`` in partitions on ``engine`` (and stored, unless ``keep`` refuses it)."""
     results: list[Any] = [None] * len(keys)
     misses: list[int] = []
     for index, key in enumerate(keys):
@@ -70,13 +78,15 @@ def per_document(
         for part, values in zip(parts, computed, strict=True):
             for index, value in zip(part, values, strict=True):
                 results[index] = value
-                cache.put(step, keys[index], value)
+                if keep is None or keep(value):
+                    cache.put(step, keys[index], value)
     cache.report_hits(step, progress)
     return results
 
 
-def _ingest_batch(batch: list[tuple[str, bytes, dict]], settings: IngestSettings) -> list:
-    return [[list(o) for o in ingest_file(f, data, src, settings)] for f, data, src in batch]
+def _ingest_batch(batch: list[tuple[Listed, dict]], settings: IngestSettings) -> list:
+    """Ingest each listed capture, reading its bytes here (on the worker that runs this)."""
+    return [[list(o) for o in ingest_listed(listed, src, settings)] for listed, src in batch]
 
 
 # libxml2 drops a text node longer than this (without its huge_tree option), silently.
@@ -126,24 +136,26 @@ def ingest_and_clean(
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Ingest and clean every raw file: (ingested, cleaned, removed, errors)."""
     by_file, errors = validate_sources(sources)
-    files = sorted(zip(raw_files["source_file"], raw_files["data"], strict=True))
+    files = listed_files(raw_files)  # paths and digests: the bytes are read by the batch
     ingest_set = _settings_dict(settings.ingest)
+    # The key holds the raw bytes' sha256 (as sha256_text of the bytes gave it).
     keys = [
-        cache.key("ingest", name, sha256_text(data), by_file.get(name, {}), ingest_set)
-        for name, data in files
+        cache.key("ingest", name, sha256, by_file.get(name, {}), ingest_set)
+        for name, _path, _size, sha256 in files
     ]
     outcomes = per_document(
         "ingest",
         keys,
-        lambda i: (files[i][0], files[i][1], by_file.get(files[i][0], {})),
+        lambda i: (files[i], by_file.get(files[i][0], {})),
         _ingest_batch,
         settings.ingest,
         engine,
         cache,
         progress,
         ingest_entry_ok,
+        keep=lambda found: not unread(found),
     )
-    named = [(name, found) for (name, _), found in zip(files, outcomes, strict=True)]
+    named = [(listed[0], found) for listed, found in zip(files, outcomes, strict=True)]
     ingested, ingest_errors = merge_ingested(named, by_file, errors, set(raw_files["source_file"]))
     progress(f"ingest: {len(ingested)} documents, {len(ingest_errors)} errors")
     template = find_template_lines(ingested, settings.clean)

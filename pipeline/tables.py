@@ -13,6 +13,9 @@ MAX_TRUST = 1_000_000
 # documents.jsonl ``relation``); a copy is never an independent source.
 COPY_RELATIONS = ("exact_duplicate", "near_duplicate", "spun_copy", "partial_copy")
 
+# Columns of the raw_files table (pipeline/io/raw.py): where each capture is, never its bytes.
+RAW_FILE_COLUMNS = ["source_file", "path", "size", "sha256"]
+
 # Columns of the removed table: one row per block the clean stage took out, with its reason.
 REMOVED_COLUMNS = ["doc_id", "seq", "text", "reason", "rule", "after_block"]
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from raw_files import raw_frame
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -105,7 +106,7 @@ FORGED = [b"[]", b"[[null, null, null]]", b'[["a", {"doc_id": "a"}, null]]', b"{
 @pytest.mark.parametrize("forged", FORGED)
 def test_forged_cache_entries_are_misses(tmp_path: Path, forged: bytes) -> None:
     """An entry with a valid checksum but the wrong shape is computed again."""
-    files = pd.DataFrame({"source_file": ["a.txt", "b.txt"], "data": [PAGE.encode()] * 2})
+    files = raw_frame(tmp_path / "raw", {"a.txt": PAGE.encode(), "b.txt": PAGE.encode()})
     sources = pd.DataFrame(columns=["file"])
     settings, cache = Settings(), DocCache(tmp_path / "cache")
 
@@ -137,7 +138,8 @@ def test_symlinks_out_of_raw_dangling_or_looping_are_errors_not_read(tmp_path: P
     os.symlink(raw / "page.txt", raw / "alias.txt")
     files, _, errors = read_raw_dir(raw, IngestSettings())
     assert sorted(files["source_file"]) == ["alias.txt", "page.txt"]
-    assert all(b"secret" not in data for data in files["data"])
+    assert all(Path(path).is_relative_to(raw.resolve()) for path in files["path"])
+    assert all(Path(path).read_bytes() == PAGE.encode() for path in files["path"])
     by_file = {e["source_file"]: e["error"] for e in errors}
     assert "outside raw/" in by_file["passwd.txt"] and "outside raw/" in by_file["outside"]
     assert "dangling" in by_file["dangling.txt"] and "loop" in by_file["loop.txt"]
@@ -212,10 +214,10 @@ def test_trust_out_of_range_names_the_entry() -> None:
 
 
 # 5 -------------------------------------------------------------------------------------
-def test_html_text_node_over_10_mb_is_reported() -> None:
+def test_html_text_node_over_10_mb_is_reported(tmp_path: Path) -> None:
     words = ("Aspirin thins the blood. " * 420_001)[:10_500_000]
     page = f"<html><body><h1>Big</h1><p>{words}</p></body></html>".encode()
-    files = pd.DataFrame({"source_file": ["big.html"], "data": [page]})
+    files = raw_frame(tmp_path, {"big.html": page})
     _, docs, _, errors = ingest_and_clean(
         files, pd.DataFrame(columns=["file"]), Settings(), PandasEngine(), DocCache(None),
         lambda _m: None,

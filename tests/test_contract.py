@@ -35,6 +35,7 @@ from pipeline.io.formats import csv_text
 from pipeline.io.schema import FIELDS, PRIMARY_KEYS, SchemaError, columns, table_schema
 from pipeline.outputs import serialise
 from pipeline.settings import Settings
+from pipeline.tables import RAW_FILE_COLUMNS
 
 TYPES = {"string", "integer", "number", "boolean", "date", "array", "object"}
 ARTICLE = (
@@ -329,7 +330,7 @@ def test_schema_lists_what_the_contract_promises(shared_dir):
 
 
 def test_writer_refuses_a_column_its_schema_does_not_list(tmp_path):
-    raw_files = pd.DataFrame(columns=["source_file", "data"])
+    raw_files = pd.DataFrame(columns=RAW_FILE_COLUMNS)
     errors = pd.DataFrame([["a.txt", "clean", "empty file", ""]], columns=columns("errors.jsonl"))
     written = serialise({"errors.jsonl": errors}, raw_files, {}, Settings())
     assert json.loads(written["errors.jsonl"])["source_file"] == "a.txt"

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import gzip
 import io
+import tempfile
+from pathlib import Path
 
 import pandas as pd
+from raw_files import raw_frame
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -27,12 +30,13 @@ ARTICLE = """<!doctype html><html><head><meta charset="{charset}">
 def _ingest(files: dict[str, bytes], sources: pd.DataFrame | None = None, settings=None):
     from pipeline.settings import IngestSettings
 
-    frame = pd.DataFrame({"source_file": list(files), "data": list(files.values())})
-    return ingest_captures(
-        frame,
-        sources if sources is not None else pd.DataFrame(columns=["file"]),
-        settings or IngestSettings(),
-    )
+    with tempfile.TemporaryDirectory() as raw:
+        frame = raw_frame(Path(raw), files)
+        return ingest_captures(
+            frame,
+            sources if sources is not None else pd.DataFrame(columns=["file"]),
+            settings or IngestSettings(),
+        )
 
 
 def test_doc_id_drops_format_and_compression_suffixes_only():

@@ -17,6 +17,7 @@ from pipeline.decisions.load import DecisionsError, Review, parse_decisions
 from pipeline.decisions.review import review_snippet, toml_string
 from pipeline.io.schema import FIELDS, columns
 from pipeline.settings import Settings
+from pipeline.tables import RAW_FILE_COLUMNS
 
 D000 = "000_d9c78c9f329d1f8b"  # a spun copy of 004 (group 004)
 D001 = "001_a4ac4428451ab202"  # CancerFax
@@ -278,7 +279,7 @@ def _documents() -> pd.DataFrame:
 def written(out: dict[str, pd.DataFrame], tmp: Path) -> dict[str, bytes]:
     """processed/ files as bytes for the hook's tables (plus the documents)."""
     tables = {**out, "documents.jsonl": _documents()}
-    raw_files = pd.DataFrame(columns=["source_file", "data"])
+    raw_files = pd.DataFrame(columns=RAW_FILE_COLUMNS)
     return serialise(tables, raw_files, {}, Settings())
 
 

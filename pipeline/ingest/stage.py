@@ -1,4 +1,4 @@
-"""Ingest stage: raw captures (bytes + sources.csv) -> the documents table.
+"""Ingest stage: raw captures (listed in raw_files + sources.csv) -> the documents table.
 
 One row per source document: a file, or one response record of a WARC file.
 Text is decoded (encoding detected, never assumed) and mojibake repaired; metadata
@@ -14,8 +14,15 @@ import pandas as pd
 from pipeline.ingest.decode import decode_capture, decompress, split_suffixes
 from pipeline.ingest.metadata import html_metadata, text_metadata
 from pipeline.ingest.warc import Capture, Problem, warc_records
+from pipeline.io.raw import RawFileChanged, read_listed
 from pipeline.settings import IngestSettings
-from pipeline.tables import DOCUMENT_COLUMNS, MAX_TRUST, error_row, errors_frame
+from pipeline.tables import (
+    DOCUMENT_COLUMNS,
+    MAX_TRUST,
+    RAW_FILE_COLUMNS,
+    error_row,
+    errors_frame,
+)
 
 SOURCE_COLUMNS = ["file", "url", "publisher", "title", "retrieved", "trust"]
 
@@ -154,19 +161,66 @@ def merge_ingested(
     return documents, errors_frame(errors)
 
 
+# A listed capture: (source_file, path, size, sha256), as in raw_files (RAW_FILE_COLUMNS).
+Listed = tuple[str, str, int, str]
+
+# The errors of a capture that could not be read as listed: they say nothing about its
+# listed bytes, so they are never cached.
+UNREAD_ERRORS = (
+    "file vanished after raw/ was listed; not ingested",
+    "file changed after raw/ was listed; not ingested",
+    "file could not be read",
+)
+
+
+def ingest_listed(listed: Listed, source: dict, settings: IngestSettings) -> list[Outcome]:
+    """:func:`ingest_file` on a capture read from its path where this runs; a capture gone,
+    changed since it was listed (its sha256 differs) or unreadable is one error outcome."""
+    source_file, path, size, sha256 = listed
+    try:
+        data = read_listed(path, size, sha256)
+    except FileNotFoundError as exc:
+        return _read_error(source_file, UNREAD_ERRORS[0], exc)
+    except RawFileChanged as exc:
+        return _read_error(source_file, UNREAD_ERRORS[1], exc)
+    except OSError as exc:
+        return _read_error(source_file, UNREAD_ERRORS[2], exc)
+    return ingest_file(source_file, data, source, settings)
+
+
+def _read_error(source_file: str, error: str, exc: OSError) -> list[Outcome]:
+    detail = f"{type(exc).__name__}: {exc.strerror or exc}"  # without this machine's paths
+    return [(None, None, error_row(source_file, "ingest", error, detail))]
+
+
+def unread(outcomes: list) -> bool:
+    """Whether ``outcomes`` say the capture could not be read as listed (see
+    :func:`ingest_listed`); such outcomes are not cached."""
+    return (
+        len(outcomes) == 1
+        and outcomes[0][2] is not None
+        and outcomes[0][2]["error"] in UNREAD_ERRORS
+    )
+
+
+def listed_files(raw_files: pd.DataFrame) -> list[Listed]:
+    """The rows of ``raw_files`` as :data:`Listed` tuples, sorted by source_file."""
+    columns = (raw_files[c] for c in RAW_FILE_COLUMNS)
+    return sorted((f, p, int(n), d) for f, p, n, d in zip(*columns, strict=True))
+
+
 def ingest_captures(
     raw_files: pd.DataFrame, sources: pd.DataFrame, settings: IngestSettings
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """raw files (``source_file``, ``data``) + sources.csv -> documents and errors.
+    """raw files (``source_file``, ``path``, ``size``, ``sha256``) + sources.csv ->
+    documents and errors.
 
     Files that cannot be read become one errors row each; the others go on.
     Output rows are sorted by ``doc_id``; a doc_id claimed twice keeps the first file.
     """
     by_file, errors = validate_sources(sources)
     outcomes = [
-        (source_file, ingest_file(source_file, data, by_file.get(source_file, {}), settings))
-        for source_file, data in sorted(
-            zip(raw_files["source_file"], raw_files["data"], strict=True)
-        )
+        (listed[0], ingest_listed(listed, by_file.get(listed[0], {}), settings))
+        for listed in listed_files(raw_files)
     ]
     return merge_ingested(outcomes, by_file, errors, set(raw_files["source_file"]))

@@ -1,6 +1,7 @@
 """Disk I/O: reading raw/, the bytes of processed/ tables, the atomic output swap, the schema.
 
-Stages never touch the disk; build.py reads through here and writes through here.
+build.py reads and writes through here; stages touch the disk only to read the captures
+raw_files lists (``read_listed``, where the ingest step runs).
 """
 
 from pipeline.io.formats import (
@@ -14,6 +15,7 @@ from pipeline.io.raw import (
     decisions_text,
     read_control_files,
     read_decisions_text,
+    read_listed,
     read_raw_dir,
     read_sources_csv,
 )
@@ -26,6 +28,7 @@ __all__ = [
     "read_csv_table",
     "read_decisions_text",
     "read_jsonl",
+    "read_listed",
     "read_raw_dir",
     "read_sources_csv",
     "write_output_dir",

@@ -42,9 +42,10 @@ def manifest(
 ) -> dict[str, object]:
     """manifest.json's content for the output ``files`` built from ``raw_files`` and the
     raw/ control files' bytes ``controls`` (sources.csv, decisions.toml)."""
+    listed = zip(raw_files["source_file"], raw_files["sha256"], raw_files["size"], strict=True)
     inputs = [
-        {"file": name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
-        for name, data in sorted(zip(raw_files["source_file"], raw_files["data"], strict=True))
+        {"file": name, "sha256": sha256, "bytes": int(size)}
+        for name, sha256, size in sorted(listed)
     ]
     for control in ("sources.csv", "decisions.toml"):
         if control in controls:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import os
 from pathlib import Path
@@ -12,10 +13,53 @@ import pandas as pd
 
 from pipeline.errors import DecisionsError
 from pipeline.settings import IngestSettings
-from pipeline.tables import error_row
+from pipeline.tables import RAW_FILE_COLUMNS, error_row
 
 # Files in raw/ that are not captures.
 RAW_CONTROL_FILES = {"sources.csv", "decisions.toml"}
+# A capture is hashed in pieces of this size, so its bytes are never all held at once.
+_CHUNK = 1 << 20
+
+
+class RawFileChanged(OSError):
+    """A capture's bytes are no longer those raw/ was listed with."""
+
+
+def list_capture(path: Path, source_file: str) -> dict[str, Any]:
+    """One ``raw_files`` row for the capture at ``path``: where it is, its size and sha256
+    (read in pieces; the bytes are not kept). Raises OSError when it cannot be read."""
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return {
+        "source_file": source_file,
+        "path": str(path.resolve()),
+        "size": size,
+        "sha256": digest.hexdigest(),
+    }
+
+
+def read_listed(path: str, size: int, sha256: str) -> bytes:
+    """The bytes of a capture listed by :func:`list_capture`, checked against its listing.
+
+    Raises FileNotFoundError when it is gone, :class:`RawFileChanged` when its bytes
+    differ (never reading more than one byte past the listed size), OSError when
+    unreadable.
+    """
+    with open(path, "rb") as handle:
+        data = handle.read(size + 1)
+    found = hashlib.sha256(data).hexdigest()
+    if len(data) > size:
+        raise RawFileChanged(f"it grew past the {size} bytes it had when listed")
+    if found != sha256:
+        raise RawFileChanged(
+            f"{len(data)} bytes with sha256 {found[:12]}..., listed with {size} bytes "
+            f"and sha256 {sha256[:12]}..."
+        )
+    return data
 
 
 def read_control_files(raw: Path) -> dict[str, bytes]:
@@ -37,12 +81,14 @@ def read_raw_dir(
 ) -> tuple[pd.DataFrame, pd.DataFrame, list]:
     """Read every capture under ``raw``: ``(files, sources, errors)``.
 
-    ``files`` has ``source_file`` (path relative to raw/, ``/``-separated) and ``data``;
-    ``sources`` is raw/sources.csv (empty when absent; from ``controls`` when given, see
-    :func:`read_control_files`). Hidden files and folders are
-    skipped; unreadable or oversized files become error rows. A symbolic link is read
-    only when it points at a file inside raw/ (links to folders are not followed); one
-    pointing outside raw/, dangling or looping is an error row and is not read.
+    ``files`` has ``source_file`` (path relative to raw/, ``/``-separated), ``path`` (the
+    absolute path to read it from), ``size`` and ``sha256``, never the bytes: the ingest
+    step reads them where it runs (:func:`read_listed`). ``sources`` is raw/sources.csv
+    (empty when absent; from ``controls`` when given, see :func:`read_control_files`).
+    Hidden files and folders are skipped; unreadable or oversized files become error rows.
+    A symbolic link is read only when it points at a file inside raw/ (links to folders
+    are not followed); one pointing outside raw/, dangling or looping is an error row and
+    is not read.
     """
     if not raw.is_dir():
         raise FileNotFoundError(f"raw folder not found: {raw}")
@@ -72,10 +118,10 @@ def read_raw_dir(
                     )
                 )
                 continue
-            rows.append({"source_file": rel, "data": path.read_bytes()})
+            rows.append(list_capture(path, rel))
         except OSError as exc:
             errors.append(error_row(rel, "ingest", "file could not be read", exc))
-    files = pd.DataFrame(rows, columns=["source_file", "data"])
+    files = pd.DataFrame(rows, columns=RAW_FILE_COLUMNS)
     if controls is None:
         return files, read_sources_csv(raw / "sources.csv", errors), errors
     return files, read_sources_csv(controls.get("sources.csv"), errors), errors
