@@ -1,4 +1,5 @@
-"""Scale benchmark (issue #6): wall time, docs/s and peak memory per stage and end to end.
+"""Scale benchmark (issues #6, #17): CPU, wall time and peak memory per stage and end to
+end, beside trafilatura's extraction of the same pages (the anchor, same run).
 
 For each corpus size (``--sizes``, default 10000) the corpus comes from
 ``scale_corpus.py`` (real benchmark HTML, varied text, planted copies; kept under
@@ -16,7 +17,17 @@ For each corpus size (``--sizes``, default 10000) the corpus comes from
    added, and the copy is built again: with the warm cache of a cached full build when
    ``--cache`` exists, else a plain full rebuild (what a user pays today).
 
-It prints a markdown table, the issue's targets (met / not met) and a 10M-page estimate
+4. The anchor: ``trafilatura.extract`` on every HTML page of the corpus, in a fresh
+   subprocess (CPU seconds of the extraction loop); the cold build's CPU over it is the
+   cost ratio of issue #17 (target <= 8).
+
+``--wcxb N`` builds N pages of WCXB dev (one per site, the first of each host in id
+order) instead of the generated corpus, as issue #17 measured; ``--raw DIR`` any folder.
+``--engines`` adds profiles of the per-document steps (ingest + clean, segment) on other
+engines (e.g. ``dask:1 dask:2``): the wall-clock speed-up of 2 one-thread workers over 1
+(issue #17 point 4, target >= 1.7).
+
+It prints a markdown table, the issues' targets (met / not met) and a 10M-page estimate
 from the per-stage costs (linear stages scale with n; for corpus-wide stages the growth
 exponent is fitted on the sizes measured). Results are also appended to ``--results``.
 The machine is shared: absolute times are slower than on an idle 2-core machine.
@@ -28,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import gzip
 import json
 import math
 import os
@@ -104,18 +116,32 @@ def _cpu_seconds(who: int) -> float:
 # --- 1. the stage profile (runs inside its own subprocess) ---------------------------
 
 
-def profile_stages(raw: Path, out: Path, config: Path | None = None) -> dict[str, Any]:
-    """Run read, the four stages and write in this process; seconds and peak RSS per step."""
+def profile_stages(
+    raw: Path,
+    out: Path,
+    engine_name: str = "pandas",
+    config: Path | None = None,
+    per_document: bool = False,
+) -> dict[str, Any]:
+    """Run read, the four stages and write in this process; seconds and peak RSS per step.
+
+    ``engine_name`` is ``pandas`` or ``dask:N`` (a LocalCluster of N one-thread workers);
+    ``per_document`` runs only the steps the engine spreads out: read, clean (ingest +
+    clean) and segment."""
     import pandas as pd
 
     from pipeline.decisions import parse_decisions
+    from pipeline.document_steps import segment_documents
     from pipeline.io import decisions_text, read_control_files, read_raw_dir, write_output_dir
     from pipeline.outputs import serialise
+    from pipeline.runtime.engine import make_engine
     from pipeline.settings import load_settings
     from pipeline.stages import STAGES, StageContext, run_stage
     from pipeline.tables import ERROR_COLUMNS
 
     settings = load_settings(config, Path.cwd())
+    kind, _, workers = engine_name.partition(":")
+    engine = make_engine(kind, workers=int(workers or 2))
     steps: dict[str, dict[str, float]] = {}
     clock: dict[str, float] = {}
 
@@ -142,12 +168,21 @@ def profile_stages(raw: Path, out: Path, config: Path | None = None) -> dict[str
         tables["read_errors"] = pd.DataFrame(read_errors, columns=ERROR_COLUMNS)
         for stage in STAGES:
             start()
-            tables.update(run_stage(stage, tables, StageContext(settings, decisions=decisions)))
+            context = StageContext(settings, decisions=decisions, engine=engine)
+            tables.update(run_stage(stage, tables, context))
             stop(stage, sampler)
+            if per_document:
+                start()
+                documents = tables["documents.jsonl"]
+                segment_documents(documents, settings.align, engine, context.cache, lambda _m: None)
+                stop("segment", sampler)
+                engine.close()
+                return {"steps": steps, "counts": {"documents": len(documents)}}
         start()
         files = serialise(tables, raw_files, controls, settings)
         write_output_dir(out, files)
         stop("write", sampler)
+    engine.close()
     documents = tables["documents.jsonl"]
     counts = {
         "files": len(raw_files),
@@ -241,10 +276,14 @@ def profile_corpus_wide(size: int, seed: int, config: Path | None) -> dict[str, 
     return {"steps": steps, "counts": counts, "baseline": baseline}
 
 
-def run_profile(raw: Path, out: Path, log: Path, config: list[str]) -> dict[str, Any]:
-    """The stage profile in a fresh subprocess (JSON on its last stdout line)."""
+def run_profile(
+    raw: Path, out: Path, log: Path, config: list[str], engine: str = "pandas"
+) -> dict[str, Any]:
+    """The stage profile in a fresh subprocess (JSON on its last stdout line); an engine
+    ending in ``/per-document`` profiles read, clean and segment only."""
     script = str(Path(__file__).resolve())
-    command = [sys.executable, script, "--profile-stages", str(raw), str(out), *config[1:]]
+    command = [sys.executable, script, "--profile-stages", str(raw), str(out), engine]
+    command += config[1:]
     with open(log, "w", encoding="utf-8") as err:
         done = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=err, text=True)
     if done.returncode != 0:
@@ -294,6 +333,63 @@ def add_one_page(raw: Path, copy: Path) -> None:
     (copy / "sources.csv").unlink()
     row = f"{name},https://added.example/new-page,,,,\n"
     (copy / "sources.csv").write_text(sources + row, encoding="utf-8")
+
+
+# --- 4. the anchor: trafilatura's extraction of the same pages ---------------------
+
+
+def trafilatura_loop(raw: Path) -> dict[str, float]:
+    """CPU seconds of ``trafilatura.extract`` over every HTML page under ``raw`` (runs in
+    its own subprocess: ``--anchor``); pages read first, import not counted."""
+    import trafilatura
+
+    pages = [p.read_bytes() for p in sorted(raw.rglob("*.htm*")) if p.is_file()]
+    started = _cpu_seconds(resource.RUSAGE_SELF)
+    for page in pages:
+        trafilatura.extract(page.decode("utf-8", "replace"))
+    return {"pages": len(pages), "cpu": _cpu_seconds(resource.RUSAGE_SELF) - started}
+
+
+def run_anchor(raw: Path, log: Path) -> dict[str, float]:
+    """:func:`trafilatura_loop` in a fresh subprocess, plus that process's whole CPU."""
+    before = _cpu_seconds(resource.RUSAGE_CHILDREN)
+    command = [sys.executable, str(Path(__file__).resolve()), "--anchor", str(raw)]
+    with open(log, "w", encoding="utf-8") as err:
+        done = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=err, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"trafilatura anchor failed (see {log})")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result["process_cpu"] = _cpu_seconds(resource.RUSAGE_CHILDREN) - before
+    return result
+
+
+def wcxb_corpus(work: Path, pages: int) -> Path:
+    """``pages`` WCXB dev pages, one per site (each host's first page in id order), as a
+    raw/ folder (pages decompressed) with a sources.csv naming each page's URL."""
+    from urllib.parse import urlsplit
+
+    bench = ROOT.parent / "shared" / "benchmarks" / "wcxb-dev"
+    folder = work / f"wcxb-{pages}" / "raw"
+    if (folder / "sources.csv").is_file():
+        return folder
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    rows, hosts = ["file,url,publisher,title,retrieved,trust"], set()
+    for line in (bench / "ground-truth.jsonl").open(encoding="utf-8"):
+        page = json.loads(line)
+        url = page.get("url") or ""  # a few pages have none: each is its own site
+        host = urlsplit(url).netloc.lower().removeprefix("www.") or page["id"]
+        source = bench / "html" / f"{page['id']}.html.gz"
+        if host in hosts or not source.is_file():
+            continue
+        hosts.add(host)
+        name = f"{page['id']}.html"
+        (folder / name).write_bytes(gzip.decompress(source.read_bytes()))
+        rows.append(f"{name},{url.replace(',', '%2C')},,,,")
+        if len(hosts) == pages:
+            break
+    (folder / "sources.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return folder
 
 
 # --- 3. the report -------------------------------------------------------------------
@@ -502,6 +598,92 @@ def targets(profiles: dict, builds: dict, rebuilds: dict) -> list[str]:
     return lines
 
 
+PER_DOCUMENT_STEPS = ("clean", "segment")  # ingest + clean, segment: engine.map's work
+TARGET_COST_RATIO = 8.0
+TARGET_PEAK_10K_GB = 3.0
+TARGET_SPEEDUP = 1.7
+TARGET_REBUILD_17 = 0.05
+
+
+def cost_report(
+    anchors: dict[int, dict[str, float]],
+    profiles: dict[int, dict[str, Any]],
+    builds: dict[int, dict[str, Any]],
+    rebuilds: dict[int, dict[str, Any]],
+    engine_profiles: dict[int, dict[str, Any]],
+) -> str:
+    """Issue #17's figures: cost over trafilatura, per-stage CPU per page, 2 vs 1 workers,
+    peak memory, rebuild share and growth, each against its target."""
+    lines = ["", "### Issue #17 (anchor: trafilatura.extract on the same pages, same run)", ""]
+    lines += [
+        "| pages | what | CPU s | CPU ms/page | x trafilatura |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for size, anchor in sorted(anchors.items()):
+        base = max(anchor["cpu"], 1e-9)
+        lines.append(
+            f"| {size:,} | trafilatura.extract | {anchor['cpu']:.1f} "
+            f"| {1000 * base / size:.1f} | 1 |"
+        )
+        for step, st in (profiles.get(size, {}).get("steps") or {}).items():
+            lines.append(
+                f"| {size:,} | stage {step} | {st['cpu']:.1f} | {1000 * st['cpu'] / size:.1f} "
+                f"| {st['cpu'] / base:.1f} |"
+            )
+        build = (builds.get(size) or {}).get("pandas")
+        if build:
+            ratio = build["cpu"] / base
+            lines.append(
+                f"| {size:,} | **curate build --no-cache (whole process)** | {build['cpu']:.1f} | "
+                f"{1000 * build['cpu'] / size:.1f} | **{ratio:.1f}** |"
+            )
+    lines.append("")
+    for size, anchor in sorted(anchors.items()):
+        build = (builds.get(size) or {}).get("pandas")
+        if build:
+            ratio = build["cpu"] / max(anchor["cpu"], 1e-9)
+            verdict = "met" if ratio <= TARGET_COST_RATIO else "NOT met"
+            lines.append(
+                f"- {size:,} pages: cold build CPU {ratio:.1f}x trafilatura's (<= 8): {verdict}"
+            )
+            peak = build["peak"] / 1e9
+            if size >= 10_000:
+                verdict = "met" if peak < TARGET_PEAK_10K_GB else "NOT met"
+                lines.append(f"- {size:,} pages: peak RSS {peak:.2f} GB (< 3 GB): {verdict}")
+            else:
+                lines.append(
+                    f"- {size:,} pages: peak RSS {peak:.2f} GB (the 3 GB target is at 10,000)"
+                )
+    for size, engines in sorted(engine_profiles.items()):
+        walls = {
+            name: sum(found["steps"][step]["seconds"] for step in PER_DOCUMENT_STEPS)
+            for name, found in engines.items()
+        }
+        line = ", ".join(f"{name} {wall:.1f} s" for name, wall in walls.items())
+        if "dask:1" in walls and "dask:2" in walls:
+            speedup = walls["dask:1"] / max(walls["dask:2"], 1e-9)
+            verdict = "met" if speedup >= TARGET_SPEEDUP else "NOT met"
+            line += f": 2 workers {speedup:.2f}x 1 worker (>= 1.7): {verdict}"
+        lines.append(f"- {size:,} pages, per-document steps (clean + segment) wall: {line}")
+    for size, rb in sorted(rebuilds.items()):
+        share = rb["seconds"] / rb["full_seconds"]
+        verdict = "met" if share <= TARGET_REBUILD_17 else "NOT met"
+        lines.append(
+            f"- {size:,} pages: rebuild after one new page {share:.1%} of the cold build "
+            f"(<= 5%): {verdict}"
+        )
+    sizes = sorted(s for s in builds if (builds[s] or {}).get("pandas"))
+    if len(sizes) >= 2:
+        a, b = sizes[0], sizes[-1]
+        growth = builds[b]["pandas"]["cpu"] / builds[a]["pandas"]["cpu"]
+        verdict = "met" if growth <= TARGET_RATIO * (b / a) / 10 else "NOT met"
+        lines.append(
+            f"- growth {a:,} -> {b:,} pages: {growth:.1f}x CPU for {b / a:.0f}x pages "
+            f"(<= 11x for 10x): {verdict}"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def run_corpus_wide(
     sizes: list[int], seed: int, config: list[str], work: Path, results: Path, embedder: str
 ) -> None:
@@ -587,9 +769,21 @@ def main() -> None:
     )
     parser.add_argument("--profile-stages", nargs="+", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--profile-wide", nargs="+", help=argparse.SUPPRESS)
+    parser.add_argument("--anchor", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--wcxb", type=int, help="N WCXB dev pages, one per site, as the corpus")
+    parser.add_argument("--raw", type=Path, help="an existing raw/ folder as the corpus")
+    parser.add_argument(
+        "--engines", nargs="*", default=[], help="more stage profiles, e.g. dask:1 dask:2"
+    )
     args = parser.parse_args()
     if args.profile_stages:
-        print(json.dumps(profile_stages(*args.profile_stages)))
+        raw, out, engine, *rest = args.profile_stages
+        name, _, only = str(engine).partition("/")
+        found = profile_stages(raw, out, name, rest[0] if rest else None, only == "per-document")
+        print(json.dumps(found))
+        return
+    if args.anchor:
+        print(json.dumps(trafilatura_loop(args.anchor)))
         return
     if args.profile_wide:
         sys.path.insert(0, str(HERE))
@@ -619,13 +813,29 @@ def main() -> None:
     profiles: dict[int, dict[str, Any]] = {}
     builds: dict[int, dict[str, Any]] = {}
     rebuilds: dict[int, dict[str, Any]] = {}
-    for size in args.sizes:
-        raw = ensure_corpus(args.work, size, args.seed)
-        runs = args.work / f"runs-{size}-{args.embedder}"
+    anchors: dict[int, dict[str, float]] = {}
+    engine_profiles: dict[int, dict[str, Any]] = {}
+    corpora: list[tuple[int, Path, str]] = []
+    if args.raw or args.wcxb:
+        raw = args.raw.resolve() if args.raw else wcxb_corpus(args.work, args.wcxb)
+        pages = sum(1 for p in raw.rglob("*") if p.is_file() and p.name != "sources.csv")
+        corpora.append((pages, raw, f"{raw.parent.name}-"))
+    else:
+        corpora += [(n, ensure_corpus(args.work, n, args.seed), "") for n in args.sizes]
+    for size, raw, label in corpora:
+        runs = args.work / f"runs-{label}{size}-{args.embedder}"
         runs.mkdir(exist_ok=True)
+        anchors[size] = run_anchor(raw, runs / "anchor.log")
+        print(f"bench_scale: trafilatura on {size:,} pages: {anchors[size]}", file=sys.stderr)
         if not args.no_profile:
             profiles[size] = run_profile(raw, runs / "out-profile", runs / "profile.log", config)
             print(report(profiles, builds, rebuilds, args.embedder), file=sys.stderr)
+        for engine in args.engines:
+            out = runs / f"out-profile-{engine.replace(':', '')}"
+            log = runs / f"profile-{engine.replace(':', '')}.log"
+            found = run_profile(raw, out, log, config, f"{engine}/per-document")
+            engine_profiles.setdefault(size, {})[engine] = found
+            print(f"bench_scale: {engine}: {found['steps']}", file=sys.stderr)
         if not args.no_builds:
             variants: dict[str, Any] = {}
             pandas_opts = ["--engine", "pandas"] if has_engine else []
@@ -664,11 +874,21 @@ def main() -> None:
             rebuilds[size] = {**again, "full_seconds": full["seconds"], "mode": mode}
             shutil.rmtree(copy, ignore_errors=True)
         text = report(profiles, builds, rebuilds, args.embedder)
+        text += cost_report(anchors, profiles, builds, rebuilds, engine_profiles)
         print(text)
         with open(args.results, "a", encoding="utf-8") as handle:
             handle.write(text + "\n")
         (args.work / f"results-{args.embedder}.json").write_text(
-            json.dumps({"profiles": profiles, "builds": builds, "rebuilds": rebuilds}, indent=1),
+            json.dumps(
+                {
+                    "profiles": profiles,
+                    "builds": builds,
+                    "rebuilds": rebuilds,
+                    "anchors": anchors,
+                    "engine_profiles": engine_profiles,
+                },
+                indent=1,
+            ),
             encoding="utf-8",
         )
 
