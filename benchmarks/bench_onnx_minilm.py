@@ -5,12 +5,13 @@
     MINILM_VARIANT=int8pc python benchmarks/bench_onnx_minilm.py run build --raw R --out O
     MINILM_VARIANT=fp32 python benchmarks/bench_onnx_minilm.py bench benchmarks/bench_claims.py
 
-Variants: ``torch`` (what align uses: sentence-transformers), ``fp32`` (the same graph
-exported by ``torch.onnx.export``), ``int8`` (``quantize_dynamic``, one scale per weight
+Variants: ``torch`` (sentence-transformers, align's encoder before session 10), ``fp32``
+(the same graph exported by ``torch.onnx.export``: what align runs by default now,
+through pipeline.align.onnx_minilm), ``int8`` (``quantize_dynamic``, one scale per weight
 tensor) and ``int8pc`` (one scale per output channel). ``run`` and ``bench`` replace
 align's encoder in this process only (and the embedding cache's identity, so no vectors
-of another encoder are reused) and print the CPU seconds spent encoding. Needs the
-packages onnx and onnxruntime (not curate dependencies). Figures: docs/benchmarks.md.
+of another encoder are reused) and print the CPU seconds spent encoding. Figures:
+docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -30,9 +31,9 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import pipeline.align.embed as embed  # noqa: E402
+from pipeline.align.onnx_minilm import OnnxMiniLM  # noqa: E402
 
 MODELS = ROOT / "bench-out" / "onnx"
-MAX_TOKENS = 256  # sentence_bert_config.json's max_seq_length
 
 
 def export(out: Path = MODELS) -> None:
@@ -74,48 +75,9 @@ def export(out: Path = MODELS) -> None:
     print(f"models in {out}")
 
 
-class OnnxMiniLM:
-    """An ONNX MiniLM with :func:`pipeline.align.embed.encode_raw`'s outputs."""
-
-    def __init__(self, path: Path) -> None:
-        import onnxruntime as ort
-        from transformers import AutoTokenizer
-
-        options = ort.SessionOptions()
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-        model = str(embed.minilm_model_path())
-        self.tokenizer = AutoTokenizer.from_pretrained(model, local_files_only=True)
-
-    def encode_raw(self, texts: list[str], batch_size: int) -> tuple[list, list, list]:
-        """Sentence vectors (mean-pooled, unit), token vectors and ids, as encode_raw."""
-        order = np.argsort([-len(t) for t in texts], kind="stable")  # longest first, as ST
-        sentences: list = [None] * len(texts)
-        tokens: list = [None] * len(texts)
-        ids: list = [None] * len(texts)
-        for start in range(0, len(texts), batch_size):
-            rows = order[start : start + batch_size]
-            enc = self.tokenizer(
-                [texts[i] for i in rows], padding=True, truncation=True,
-                max_length=MAX_TOKENS, return_tensors="np",
-            )  # fmt: skip
-            feed = {
-                k: enc[k].astype(np.int64)
-                for k in ("input_ids", "attention_mask", "token_type_ids")
-            }
-            hidden = self.session.run(None, feed)[0]
-            mask = feed["attention_mask"].astype(bool)
-            for row, i in enumerate(rows):
-                vectors = hidden[row][mask[row]]
-                mean = vectors.mean(axis=0)
-                sentences[i] = mean / max(float(np.linalg.norm(mean)), 1e-12)
-                tokens[i] = vectors[1:-1].astype(np.float32)
-                ids[i] = feed["input_ids"][row][mask[row]][1:-1]
-        return sentences, tokens, ids
-
-    def encode_raw_16(self, texts: list[str]) -> tuple[list, list, list]:
-        """:meth:`encode_raw` in batches of 16 (align's default)."""
-        return self.encode_raw(texts, 16)
+def onnx_encoder(path: Path) -> OnnxMiniLM:
+    """Align's ONNX encoder (pipeline.align.onnx_minilm) running the graph at ``path``."""
+    return OnnxMiniLM(embed.minilm_model_path(), path)
 
 
 def _cpu() -> float:
@@ -127,19 +89,22 @@ def swap_encoder(variant: str) -> list[float]:
     """Make align encode with ``variant`` in this process; returns [encode CPU s, texts]."""
     spent = [0.0, 0.0]
     inner = embed.encode_raw
-    if variant != "torch":
+    if variant == "torch":  # align's default is ONNX now: force sentence-transformers
+        load = embed.load_minilm
+        embed.load_minilm = lambda model="", runtime="": load(model, "torch")
+    else:
         import pipeline.align.stage as align_stage
 
-        encoder = OnnxMiniLM(MODELS / f"minilm-{variant}.onnx")
-        embed.load_minilm = lambda model="": encoder
+        encoder = onnx_encoder(MODELS / f"minilm-{variant}.onnx")
+        embed.load_minilm = lambda model="", runtime="": encoder
 
         def inner(enc, texts, batch_size):
             return enc.encode_raw(texts, batch_size)
 
         base_identity = embed.embedding_identity
 
-        def identity(model: str, batch_size: int) -> list[str]:
-            return [*base_identity(model, batch_size), f"onnx-{variant}"]
+        def identity(model: str, batch_size: int, runtime: str = "onnx") -> list[str]:
+            return [*base_identity(model, batch_size, runtime), f"onnx-{variant}"]
 
         embed.embedding_identity = align_stage.embedding_identity = identity
 
@@ -166,12 +131,16 @@ def agree(limit: int, variants: list[str]) -> None:
     results = {}
     for name in variants:
         if name == "torch":
-            torch_encoder = embed.load_minilm()
+            torch_encoder = embed.load_minilm(runtime="torch")
 
             def run(part: list[str], enc=torch_encoder) -> tuple[list, list, list]:
                 return embed.encode_raw(enc, part, 16)
         else:
-            run = OnnxMiniLM(MODELS / f"minilm-{name}.onnx").encode_raw_16
+            onnx = onnx_encoder(MODELS / f"minilm-{name}.onnx")
+
+            def run(part: list[str], enc=onnx) -> tuple[list, list, list]:
+                return enc.encode_raw(part, 16)
+
         run(texts[:32])  # warm-up
         started = _cpu()
         out: tuple[list, list, list] = ([], [], [])
