@@ -109,7 +109,7 @@ class OnnxMiniLM:
     def __init__(self, weights: Path, graph: Path) -> None:
         try:
             import onnxruntime as ort
-            from transformers import AutoTokenizer
+            from tokenizers import Tokenizer
         except ImportError as exc:
             raise EmbedderUnavailable(f"onnxruntime is not installed ({exc})") from exc
         options = ort.SessionOptions()
@@ -125,12 +125,20 @@ class OnnxMiniLM:
             )
         except Exception as exc:  # a truncated or foreign file
             raise EmbedderUnavailable(f"cannot load {graph}: {exc}") from exc
-        self.tokenizer = AutoTokenizer.from_pretrained(str(weights), local_files_only=True)
         try:
             config = json.loads((weights / "sentence_bert_config.json").read_text())
             self.max_tokens = int(config.get("max_seq_length", DEFAULT_MAX_TOKENS))
         except (OSError, ValueError):
             self.max_tokens = DEFAULT_MAX_TOKENS
+        # The fast tokenizer itself (what transformers' AutoTokenizer wraps), configured as
+        # sentence-transformers calls it: the same ids, type ids and masks on all 9,607
+        # texts checked (WCXB claims and edge cases), without importing transformers.
+        try:
+            self.tokenizer = Tokenizer.from_file(str(weights / "tokenizer.json"))
+        except Exception as exc:  # missing or unreadable tokenizer.json
+            raise EmbedderUnavailable(f"cannot load the tokenizer under {weights}: {exc}") from exc
+        self.tokenizer.enable_truncation(max_length=self.max_tokens, strategy="longest_first")
+        self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # to the batch's longest
         self.graph = graph
 
     def encode_raw(self, texts: list[str], batch_size: int) -> tuple[list, list, list]:
@@ -143,11 +151,12 @@ class OnnxMiniLM:
         ids: list = [None] * len(texts)
         for start in range(0, len(texts), batch_size):
             rows = order[start : start + batch_size]
-            encoded = self.tokenizer(
-                [texts[i].strip() for i in rows], padding=True, truncation="longest_first",
-                max_length=self.max_tokens, return_tensors="np",
-            )  # fmt: skip
-            feed = {name: np.asarray(encoded[name], dtype=np.int64) for name in _INPUTS}
+            encoded = self.tokenizer.encode_batch([texts[i].strip() for i in rows])
+            feed = {
+                "input_ids": np.array([e.ids for e in encoded], dtype=np.int64),
+                "attention_mask": np.array([e.attention_mask for e in encoded], dtype=np.int64),
+                "token_type_ids": np.array([e.type_ids for e in encoded], dtype=np.int64),
+            }
             hidden = self.session.run(None, feed)[0]
             mask = feed["attention_mask"].astype(bool)
             for row, i in enumerate(rows):
