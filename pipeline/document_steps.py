@@ -52,10 +52,14 @@ def per_document(
     progress: Progress,
     valid: Callable[[Any], bool] | None = None,
     keep: Callable[[Any], bool] | None = None,
+    stored: Callable[[Any], Any] | None = None,
+    ready: dict[int, Any] | None = None,
 ) -> list[Any]:
     """One result per key: from ``cache`` when it holds one (of the shape ``valid``
-    accepts: anything else is a miss), else computed by ``fn([payloads(i), ...],
-    shared)`` in partitions on ``engine`` (and stored, unless ``keep`` refuses it)."""
+    accepts: anything else is a miss), else ``ready[index]`` when an earlier step already
+    computed it, else computed by ``fn([payloads(i), ...], shared)`` in partitions on
+    ``engine``. Computed results are stored (``stored(value)`` of them when given: what
+    the cache keeps of a result that carries more), unless ``keep`` refuses them."""
     results: list[Any] = [None] * len(keys)
     misses: list[int] = []
     for index, key in enumerate(keys):
@@ -65,6 +69,10 @@ def per_document(
         else:
             misses.append(index)
     cache.count(step, len(keys) - len(misses), len(misses))
+    for index in [i for i in misses if ready and i in ready]:
+        results[index] = ready[index]  # type: ignore[index]
+        cache.put(step, keys[index], results[index])
+    misses = [i for i in misses if not (ready and i in ready)]
     if misses:
         parts = chunks(misses, max(_MIN_PARTS, engine.partitions * 8))
         bar = start_bar(progress, step, len(misses))
@@ -79,14 +87,39 @@ def per_document(
             for index, value in zip(part, values, strict=True):
                 results[index] = value
                 if keep is None or keep(value):
-                    cache.put(step, keys[index], value)
+                    cache.put(step, keys[index], value if stored is None else stored(value))
     cache.report_hits(step, progress)
     return results
 
 
-def _ingest_batch(batch: list[tuple[Listed, dict]], settings: IngestSettings) -> list:
-    """Ingest each listed capture, reading its bytes here (on the worker that runs this)."""
-    return [[list(o) for o in ingest_listed(listed, src, settings)] for listed, src in batch]
+# Formats cleaned without template lines (find_template_lines counts text and Markdown
+# captures only): their clean needs nothing from the rest of the corpus.
+_TEMPLATED_FORMATS = ("text", "markdown")
+
+
+def _ingest_batch(
+    batch: list[tuple[Listed, dict]], settings: tuple[IngestSettings, CleanSettings]
+) -> list:
+    """Ingest each listed capture, reading its bytes here (on the worker that runs this),
+    and clean at once every document whose clean needs no template lines, so its page
+    text is not sent back to this worker for clean: ``{"ingest": outcomes, "clean":
+    [[doc_id, clean result], ...]}`` per capture (the cache keeps the outcomes only)."""
+    ingest_settings, clean_settings = settings
+    found = []
+    for listed, source in batch:
+        outcomes = ingest_listed(listed, source, ingest_settings)
+        early = [
+            [row["doc_id"], _reported(row, clean_row(row, clean_settings, frozenset()))]
+            for _doc_id, row, _error in outcomes
+            if row is not None and row.get("format") not in _TEMPLATED_FORMATS
+        ]
+        found.append({"ingest": [list(o) for o in outcomes], "clean": early})
+    return found
+
+
+def _ingest_outcomes(value: Any) -> Any:
+    """The ingest outcomes of a computed result or a cache entry."""
+    return value["ingest"] if isinstance(value, dict) else value
 
 
 # libxml2 drops a text node longer than this (without its huge_tree option), silently.
@@ -143,18 +176,26 @@ def ingest_and_clean(
         cache.key("ingest", name, sha256, by_file.get(name, {}), ingest_set)
         for name, _path, _size, sha256 in files
     ]
-    outcomes = per_document(
+    found = per_document(
         "ingest",
         keys,
         lambda i: (files[i], by_file.get(files[i][0], {})),
         _ingest_batch,
-        settings.ingest,
+        (settings.ingest, settings.clean),
         engine,
         cache,
         progress,
         ingest_entry_ok,
-        keep=lambda found: not unread(found),
+        keep=lambda value: not unread(_ingest_outcomes(value)),
+        stored=_ingest_outcomes,
     )
+    outcomes = [_ingest_outcomes(value) for value in found]
+    early = {
+        (listed[0], str(doc_id)): result
+        for listed, value in zip(files, found, strict=True)
+        if isinstance(value, dict)
+        for doc_id, result in value["clean"]
+    }
     named = [(listed[0], found) for listed, found in zip(files, outcomes, strict=True)]
     ingested, ingest_errors = merge_ingested(named, by_file, errors, set(raw_files["source_file"]))
     progress(f"ingest: {len(ingested)} documents, {len(ingest_errors)} errors")
@@ -176,6 +217,11 @@ def ingest_and_clean(
         cache,
         progress,
         clean_entry_ok,
+        ready={
+            i: early[(row["source_file"], str(row["doc_id"]))]
+            for i, row in enumerate(rows)
+            if not lines[i] and (row["source_file"], str(row["doc_id"])) in early
+        },
     )
     documents, removed, clean_errors = assemble_cleaned(ingested, [tuple(c) for c in cleaned])
     progress(f"clean: {len(removed)} spans removed, {len(clean_errors)} errors")
