@@ -93,7 +93,8 @@ bench: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/bench_dedup.py --fresh-memory
 	$(BIN)/python benchmarks/bench_align.py
 	$(BIN)/python benchmarks/bench_claims.py --curve --unrelated 150
-	$(BIN)/python benchmarks/bench_scale.py --sizes $${SCALE_SIZES:-1000}
+	$(BIN)/python benchmarks/bench_scale.py --wcxb 100 --no-rebuild --no-dask
+	$(BIN)/python benchmarks/bench_scale.py --sizes $${SCALE_SIZES:-1000} --engines dask:1 dask:2
 
 clean-env:
 	rm -rf $(VENV)
