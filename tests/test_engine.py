@@ -109,3 +109,15 @@ def test_scheduler_needs_the_dask_engine(raw_dir, tmp_path):
     args = ["build", "--raw", str(raw_dir), "--out", out, "--scheduler", "tcp://x:1"]
     result = CliRunner().invoke(main, args)
     assert result.exit_code != 0 and "--scheduler needs --engine dask" in result.output
+
+
+def test_a_lost_scheduler_message_is_one_line() -> None:
+    """Dask's cancellation text can span two lines; the build's error stays one line."""
+    from pipeline.runtime.engine import _lost
+
+    dask_text = "x-30 cancelled for reason: scheduler-connection-lost.\nClient lost the connection."
+    message = str(_lost("a partition of the build", Exception(dask_text)))
+    assert message == (
+        "lost the Dask scheduler while running a partition of the build (x-30 cancelled"
+        " for reason: scheduler-connection-lost. Client lost the connection.)"
+    )

@@ -155,7 +155,10 @@ def _lost(what: str, exc: Exception) -> ClusterError:
             f" {exc.allowed_failures + 1} time(s) and the scheduler gave up on it"
             f" (distributed.scheduler.allowed-failures = {exc.allowed_failures})"
         )
-    return ClusterError(f"lost the Dask scheduler while running {what} ({exc})")
+    # Dask's message can span lines ("... cancelled for reason: ...\nClient lost ..."):
+    # the error stays one line.
+    detail = " ".join(str(exc).split())
+    return ClusterError(f"lost the Dask scheduler while running {what} ({detail})")
 
 
 class DaskEngine:
