@@ -116,6 +116,24 @@ def _cpu_seconds(who: int) -> float:
 # --- 1. the stage profile (runs inside its own subprocess) ---------------------------
 
 
+def _time_encoder() -> list[float]:
+    """Count the CPU seconds align's encoder spends (in this process) into the list."""
+    import pipeline.align.embed as embed
+
+    spent = [0.0]
+    inner = embed.encode_raw
+
+    def timed(encoder: Any, texts: list[str], batch_size: int) -> tuple[list, list, list]:
+        started = _cpu_seconds(resource.RUSAGE_SELF)
+        try:
+            return inner(encoder, texts, batch_size)
+        finally:
+            spent[0] += _cpu_seconds(resource.RUSAGE_SELF) - started
+
+    embed.encode_raw = timed
+    return spent
+
+
 def profile_stages(
     raw: Path,
     out: Path,
@@ -140,6 +158,7 @@ def profile_stages(
     from pipeline.tables import ERROR_COLUMNS
 
     settings = load_settings(config, Path.cwd())
+    encoder_cpu = _time_encoder()
     kind, _, workers = engine_name.partition(":")
     engine = make_engine(kind, workers=int(workers or 2))
     steps: dict[str, dict[str, float]] = {}
@@ -193,7 +212,7 @@ def profile_stages(
         "alignments": len(tables.get("alignments.jsonl", [])),
         "claims": len(tables.get("claims.jsonl", [])),
     }
-    return {"steps": steps, "counts": counts, "baseline": baseline}
+    return {"steps": steps, "counts": counts, "baseline": baseline, "encoder_cpu": encoder_cpu[0]}
 
 
 def text_documents(size: int, seed: int) -> Any:
@@ -629,6 +648,13 @@ def cost_report(
             lines.append(
                 f"| {size:,} | stage {step} | {st['cpu']:.1f} | {1000 * st['cpu'] / size:.1f} "
                 f"| {st['cpu'] / base:.1f} |"
+            )
+        encoder = profiles.get(size, {}).get("encoder_cpu")
+        if encoder:
+            total = sum(st["cpu"] for st in profiles[size]["steps"].values())
+            lines.append(
+                f"| {size:,} | of align: MiniLM encoding (all stages {total / encoder:.2f}x it) "
+                f"| {encoder:.1f} | {1000 * encoder / size:.1f} | {encoder / base:.1f} |"
             )
         build = (builds.get(size) or {}).get("pandas")
         if build:
