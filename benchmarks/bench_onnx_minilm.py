@@ -85,28 +85,11 @@ def _cpu() -> float:
     return times.user + times.system
 
 
-def swap_encoder(variant: str) -> list[float]:
-    """Make align encode with ``variant`` in this process; returns [encode CPU s, texts]."""
+def count_encoding() -> list[float]:
+    """Count what align's encoder does in this process from now on: returns the list
+    [encode CPU s, texts], updated as it encodes (any encoder: torch or ONNX)."""
     spent = [0.0, 0.0]
     inner = embed.encode_raw
-    if variant == "torch":  # align's default is ONNX now: force sentence-transformers
-        load = embed.load_minilm
-        embed.load_minilm = lambda model="", runtime="": load(model, "torch")
-    else:
-        import pipeline.align.stage as align_stage
-
-        encoder = onnx_encoder(MODELS / f"minilm-{variant}.onnx")
-        embed.load_minilm = lambda model="", runtime="": encoder
-
-        def inner(enc, texts, batch_size):
-            return enc.encode_raw(texts, batch_size)
-
-        base_identity = embed.embedding_identity
-
-        def identity(model: str, batch_size: int, runtime: str = "onnx") -> list[str]:
-            return [*base_identity(model, batch_size, runtime), f"onnx-{variant}"]
-
-        embed.embedding_identity = align_stage.embedding_identity = identity
 
     def timed(enc, texts, batch_size):
         started = _cpu()
@@ -118,6 +101,25 @@ def swap_encoder(variant: str) -> list[float]:
 
     embed.encode_raw = timed
     return spent
+
+
+def swap_encoder(variant: str) -> list[float]:
+    """Make align encode with ``variant`` in this process; returns [encode CPU s, texts]."""
+    if variant == "torch":  # align's default is ONNX now: force sentence-transformers
+        load = embed.load_minilm
+        embed.load_minilm = lambda model="", runtime="": load(model, "torch")
+    else:
+        import pipeline.align.stage as align_stage
+
+        encoder = onnx_encoder(MODELS / f"minilm-{variant}.onnx")
+        embed.load_minilm = lambda model="", runtime="": encoder  # encode_raw runs it
+        base_identity = embed.embedding_identity
+
+        def identity(model: str, batch_size: int, runtime: str = "onnx") -> list[str]:
+            return [*base_identity(model, batch_size, runtime), f"onnx-{variant}"]
+
+        embed.embedding_identity = align_stage.embedding_identity = identity
+    return count_encoding()
 
 
 def agree(limit: int, variants: list[str]) -> None:

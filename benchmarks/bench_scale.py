@@ -116,24 +116,6 @@ def _cpu_seconds(who: int) -> float:
 # --- 1. the stage profile (runs inside its own subprocess) ---------------------------
 
 
-def _time_encoder() -> list[float]:
-    """Count the CPU seconds align's encoder spends (in this process) into the list."""
-    import pipeline.align.embed as embed
-
-    spent = [0.0]
-    inner = embed.encode_raw
-
-    def timed(encoder: Any, texts: list[str], batch_size: int) -> tuple[list, list, list]:
-        started = _cpu_seconds(resource.RUSAGE_SELF)
-        try:
-            return inner(encoder, texts, batch_size)
-        finally:
-            spent[0] += _cpu_seconds(resource.RUSAGE_SELF) - started
-
-    embed.encode_raw = timed
-    return spent
-
-
 def profile_stages(
     raw: Path,
     out: Path,
@@ -147,6 +129,7 @@ def profile_stages(
     ``per_document`` runs only the steps the engine spreads out: read, clean (ingest +
     clean) and segment."""
     import pandas as pd
+    from bench_onnx_minilm import count_encoding  # this script's folder is on sys.path
 
     from pipeline.decisions import parse_decisions
     from pipeline.document_steps import segment_documents
@@ -158,7 +141,7 @@ def profile_stages(
     from pipeline.tables import ERROR_COLUMNS
 
     settings = load_settings(config, Path.cwd())
-    encoder_cpu = _time_encoder()
+    encoder_cpu = count_encoding()
     kind, _, workers = engine_name.partition(":")
     engine = make_engine(kind, workers=int(workers or 2))
     steps: dict[str, dict[str, float]] = {}
