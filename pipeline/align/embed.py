@@ -18,7 +18,12 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.align.onnx_minilm import OnnxMiniLM, load_onnx_minilm, runtime_identity
+from pipeline.align.onnx_minilm import (
+    OnnxMiniLM,
+    load_onnx_minilm,
+    package_version,
+    runtime_identity,
+)
 from pipeline.align.tokens import TokenStore, coordinates, fit_projection, project
 from pipeline.errors import EmbedderUnavailable
 from pipeline.runtime.cache import EmbeddingCache, sha256_text
@@ -180,18 +185,13 @@ def embedding_identity(
 ) -> list[str]:
     """What decides a sentence's MiniLM vectors besides its text: the weights, the token
     basis, the batch size and the versions of what runs the model."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    weights = weights_digest(model)
     if uses_onnx(model, runtime):
-        return [weights, _digest(TOKEN_BASIS_FILE), str(batch_size), *runtime_identity()]
-    versions = []
-    for package in ("torch", "sentence-transformers", "transformers"):
-        try:
-            versions.append(f"{package}=={version(package)}")
-        except PackageNotFoundError:
-            versions.append(f"{package} missing")
-    return [weights, _digest(TOKEN_BASIS_FILE), str(batch_size), *versions]
+        runner = runtime_identity()
+    else:
+        packages = ("torch", "sentence-transformers", "transformers")
+        found = [(package, package_version(package)) for package in packages]
+        runner = [f"{p}=={v}" if v else f"{p} missing" for p, v in found]
+    return [weights_digest(model), _digest(TOKEN_BASIS_FILE), str(batch_size), *runner]
 
 
 @lru_cache(maxsize=2)
@@ -204,13 +204,12 @@ def load_minilm(model: str = "", runtime: str = AlignSettings.encoder_runtime):
     Runtime session (``runtime`` "onnx", packaged weights) or sentence-transformers.
 
     Raises EmbedderUnavailable, naming the setting to change, when it cannot be loaded."""
+    onnx = uses_onnx(model, runtime)
     try:
-        if uses_onnx(model, runtime):
-            return _load_onnx(str(minilm_model_path(model)))
-        return _load_minilm(str(minilm_model_path(model)))
+        return (_load_onnx if onnx else _load_minilm)(str(minilm_model_path(model)))
     except EmbedderUnavailable as exc:
         where = f"align.embedder_model = {model!r}" if model else 'align.embedder = "minilm"'
-        if uses_onnx(model, runtime):
+        if onnx:
             where = 'align.encoder_runtime = "onnx"'
         raise EmbedderUnavailable(
             f"{where}, but the model cannot be loaded: {exc}"

@@ -44,16 +44,17 @@ def models_dir() -> Path:
     return Path.home() / ".cache" / "curate"
 
 
-def _package_version(name: str) -> str:
+def package_version(name: str) -> str | None:
+    """The installed version of package ``name``, None when it is not installed."""
     try:
         return version(name)
     except PackageNotFoundError:
-        return "missing"
+        return None
 
 
 def graph_path(weights: Path, weights_digest: str) -> Path:
     """The ONNX file for the weights under ``weights`` (whose digest is given)."""
-    torch_version = _package_version("torch").replace("+", "-")
+    torch_version = (package_version("torch") or "missing").replace("+", "-")
     return models_dir() / f"minilm-{weights_digest[:16]}-torch{torch_version}.onnx"
 
 
@@ -168,27 +169,30 @@ class OnnxMiniLM:
         return sentences, tokens, ids
 
 
-def load_onnx_minilm(weights: Path, weights_digest: str) -> OnnxMiniLM:
-    """The ONNX encoder of ``weights``, exporting the graph first when it is missing."""
+def ensure_graph(weights: Path, weights_digest: str) -> Path:
+    """The graph of the weights under ``weights``, exported first when it is missing."""
     graph = graph_path(weights, weights_digest)
     if not graph.exists():
         print(f"curate: exporting MiniLM to ONNX once, into {graph}", file=sys.stderr)
         export_graph(weights, graph)
-    return OnnxMiniLM(weights, graph)
+    return graph
+
+
+def load_onnx_minilm(weights: Path, weights_digest: str) -> OnnxMiniLM:
+    """The ONNX encoder of ``weights``, exporting the graph first when it is missing."""
+    return OnnxMiniLM(weights, ensure_graph(weights, weights_digest))
 
 
 def runtime_identity() -> list[str]:
     """What besides the weights decides the ONNX encoder's vectors."""
-    return [f"onnxruntime=={_package_version('onnxruntime')}", f"opset {OPSET}"]
+    return [f"onnxruntime=={package_version('onnxruntime') or 'missing'}", f"opset {OPSET}"]
 
 
 def ensure_packaged_graph() -> Path:
     """Export the packaged MiniLM's graph unless it is there already; its path."""
     from pipeline.align.embed import minilm_model_path, weights_digest
 
-    weights = minilm_model_path()
-    graph = graph_path(weights, weights_digest())
-    return graph if graph.exists() else export_graph(weights, graph)
+    return ensure_graph(minilm_model_path(), weights_digest())
 
 
 def main() -> None:
