@@ -69,10 +69,11 @@ def per_document(
         else:
             misses.append(index)
     cache.count(step, len(keys) - len(misses), len(misses))
-    for index in [i for i in misses if ready and i in ready]:
-        results[index] = ready[index]  # type: ignore[index]
+    ready = ready or {}
+    for index in (i for i in misses if i in ready):
+        results[index] = ready[index]
         cache.put(step, keys[index], results[index])
-    misses = [i for i in misses if not (ready and i in ready)]
+    misses = [i for i in misses if i not in ready]
     if misses:
         parts = chunks(misses, max(_MIN_PARTS, engine.partitions * 8))
         bar = start_bar(progress, step, len(misses))
@@ -218,9 +219,10 @@ def ingest_and_clean(
         progress,
         clean_entry_ok,
         ready={
-            i: early[(row["source_file"], str(row["doc_id"]))]
+            i: result
             for i, row in enumerate(rows)
-            if not lines[i] and (row["source_file"], str(row["doc_id"])) in early
+            if not lines[i]
+            and (result := early.get((row["source_file"], str(row["doc_id"])))) is not None
         },
     )
     documents, removed, clean_errors = assemble_cleaned(ingested, [tuple(c) for c in cleaned])
