@@ -14,6 +14,7 @@ their id; thresholds were tuned on half 0 only, so both halves are printed.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gzip
 import hashlib
 import json
@@ -39,9 +40,18 @@ from pipeline.settings import CleanSettings  # noqa: E402
 WORD = re.compile(r"\w+")
 
 
-def ours_function(html_only: bool = False) -> tuple[str, Callable[[str], str]]:
-    """Our full clean path when clean_rules exists (or ``html_only``), else clean_html alone."""
+def ours_function(
+    html_only: bool = False, block_model: bool = False
+) -> tuple[str, Callable[[str], str]]:
+    """Our full clean path when clean_rules exists (or ``html_only``), else clean_html alone;
+    with ``block_model``, the shipped learned block model overriding the rules."""
     settings = CleanSettings()
+    if block_model:
+        settings = dataclasses.replace(settings, block_model="override")
+        name = "ours + block model"
+        from pipeline.clean.stage import clean_capture
+
+        return name, lambda h: render_text(clean_capture(h, "html", None, settings).blocks)
     try:
         if html_only:
             raise ImportError("asked for clean_html alone")
@@ -180,8 +190,9 @@ def bench_wcxb(systems, n: int | None) -> None:
 
 
 def _ratio(speeds: dict[str, float]) -> None:
-    (ours, a), (anchor, b) = list(speeds.items())
-    print(f"speed ratio {ours} / {anchor}: {a / b if b else 0:.2f}x (CPU-time pages/s)")
+    (ours, a), (anchor, b), *others = list(speeds.items())
+    for name, rate in [(ours, a), *others]:
+        print(f"speed ratio {name} / {anchor}: {rate / b if b else 0:.2f}x (CPU-time pages/s)")
 
 
 def main() -> int:
@@ -190,8 +201,15 @@ def main() -> int:
     ap.add_argument("--sample", type=int, default=None, help="pages per set (default: all)")
     ap.add_argument("--only", choices=["extraction", "wcxb"], default=None)
     ap.add_argument("--html-only", action="store_true", help="measure clean_html alone")
+    ap.add_argument(
+        "--block-model",
+        action="store_true",
+        help="also the clean stage with the shipped block model (clean.block_model=override)",
+    )
     args = ap.parse_args()
     systems = [ours_function(args.html_only), ("trafilatura default", trafilatura_default)]
+    if args.block_model:
+        systems.append(ours_function(block_model=True))
     print(
         f"trafilatura {trafilatura.__version__}; CPU-time pages/s, one process, "
         "the systems taking turns page by page"

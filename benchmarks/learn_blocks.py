@@ -125,13 +125,13 @@ def _page_x(page) -> np.ndarray:
     return page.page_x if page.page_x is not None else np.zeros(len(PAGE_NAMES), np.float32)
 
 
-ITERS = {"blocks": 200, "max_rows": 0}
+ITERS: dict[str, float] = {"blocks": 200, "max_rows": 0, "floor": 1e-3}
 
 
 def _hgb(seed: int, categorical=None, max_iter: int | None = None, min_leaf: int = 40):
     return HistGradientBoostingClassifier(
         learning_rate=0.1,
-        max_iter=max_iter or ITERS["blocks"],
+        max_iter=int(max_iter or ITERS["blocks"]),
         max_leaf_nodes=63,
         min_samples_leaf=min_leaf,
         l2_regularization=1.0,
@@ -187,7 +187,7 @@ def design(pages, types: np.ndarray, label: str, drop=()):
         if keep
         else np.zeros(0)
     )
-    return X, (lab >= 0.5).astype(int), w + 1e-3
+    return X, (lab >= 0.5).astype(int), w + ITERS.get("floor", 1e-3)
 
 
 def fit_blocks(pages, types, label: str, seed: int, drop=()):

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.settings_check import (
+    BlockModelMode,
     Checked,
     Count,
     Embedder,
@@ -127,6 +128,14 @@ class CleanSettings(Checked):
     grid_min_short_share: Share = 0.8
     grid_min_words: Count = 60
     grid_max_region: Factor = 2.0
+    # HTML clean: the learned block model (``pipeline/data/block_model.npz``, fitted on
+    # WCXB dev by benchmarks/train_block_model.py): "off", or "override" (after the
+    # rules, it cuts kept blocks of p < ``block_model_cut_below`` and adds dropped blocks
+    # of p > ``block_model_add_above``; cuts chosen inside the training folds by site,
+    # figures in docs/learned-extraction.md).
+    block_model: BlockModelMode = "off"
+    block_model_cut_below: Share = 0.1
+    block_model_add_above: Share = 0.7
     # Text clean: captures sharing more than this share of their characters with the site
     # template are copies of one page, not sibling pages: their lines are not template.
     template_max_share: Share = 0.5

@@ -39,6 +39,8 @@ Positive = Annotated[int, Range(1)]
 Factor = Annotated[float, Range(0)]
 # The sentence embedders align offers.
 Embedder = Literal["minilm", "lexical"]
+# Whether the learned block model changes the HTML clean (clean.block_model).
+BlockModelMode = Literal["off", "override"]
 # What runs the MiniLM model.
 EncoderRuntime = Literal["onnx", "torch"]
 

@@ -19,12 +19,16 @@ import re
 from collections import Counter
 
 import lxml.html
+import numpy as np
 import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement
 
 from pipeline.clean.blocks import Block, Cleaned, Removal
+from pipeline.clean.html.block_features import PageBlocks, page_blocks
+from pipeline.clean.html.block_model import block_probabilities, load_block_model, override
 from pipeline.clean.html.blocks import extractor_blocks, text_segments
+from pipeline.clean.html.page_kind import page_features
 from pipeline.clean.html.regions import item_blocks, item_grid, region_text_blocks, repeated_items
 from pipeline.clean.html.rules import strip_boilerplate_elements
 from pipeline.clean.html.ui_rules import drop_ui_blocks, label_words
@@ -300,26 +304,44 @@ def clean_html(html: str, url: str | None, settings: CleanSettings) -> Cleaned:
     """Main content of one decoded HTML page as Blocks, with every removed span recorded.
 
     Empty or content-free pages give a Cleaned without blocks. Raises ValueError (with a
-    clear message) only for pages too large to clean.
+    clear message) only for pages too large to clean. With ``block_model = "override"``
+    the learned block model (``html.block_model``) changes the rules' confident mistakes.
     """
+    learned = settings.block_model == "override"
+    return _clean(html, url, settings, learned, learned)[0]
+
+
+def page_inputs(
+    html: str, url: str | None, settings: CleanSettings
+) -> tuple[Cleaned, PageBlocks | None, np.ndarray | None]:
+    """The rules' clean of a page (no model) and what the block model would see of it:
+    its blocks' rows and its page-type row (None for a page without visible text).
+    ``benchmarks/train_block_model.py`` fits the model on these."""
+    return _clean(html, url, settings, True, False)
+
+
+def _clean(
+    html: str, url: str | None, settings: CleanSettings, describe: bool, apply_model: bool
+) -> tuple[Cleaned, PageBlocks | None, np.ndarray | None]:
     if not html or not html.strip():
-        return Cleaned()
+        return Cleaned(), None, None
     root = parse_html(html, settings)
     if root is None:
-        return Cleaned()
+        return Cleaned(), None, None
     article = declares_article(root)
-    removed = strip_boilerplate_elements(root, settings)
     body = root.find("body")
-    segments = list(text_segments(body if body is not None else root))
+    base = body if body is not None else root
+    before = list(text_segments(base)) if describe else []
+    visible = " ".join(s[1] for s in before)
+    removed = strip_boilerplate_elements(root, settings)
+    segments = list(text_segments(base))
     if not segments:
-        return Cleaned(removed=removed)
+        return Cleaned(removed=removed), None, None
     blocks = _extract(root, url, fast=True)
     if _needs_recall(blocks, _words(s[1] for s in segments), settings):
         recall = None
         if settings.recall_from_dom:
-            recall = region_text_blocks(
-                body if body is not None else root, _kept_elements(segments, blocks), settings
-            )
+            recall = region_text_blocks(base, _kept_elements(segments, blocks), settings)
         if recall is None:
             recall = _extract(root, url, fast=False)
         if _words(b.text for b in recall) > _words(b.text for b in blocks):
@@ -328,11 +350,29 @@ def clean_html(html: str, url: str | None, settings: CleanSettings) -> Cleaned:
     if grown is blocks and not article:  # an article's teaser lists are related links
         grown = add_item_grid(blocks, segments, settings)
     blocks = grown
+    described: PageBlocks | None = None
+    page_x: np.ndarray | None = None
+    cut: set[str] = set()
+    if describe:
+        titles = {w for t in _page_titles(root) for w in t.split()}
+        described = page_blocks(before, root, removed, blocks, article, titles, settings)
+        page_x = page_features(root, url, visible, described.page)
+        if apply_model and len(described.texts):
+            model = load_block_model()
+            probs, _ = block_probabilities(model, described, page_x)
+            blocks, by_model, cut = override(
+                blocks,
+                described,
+                probs,
+                settings.block_model_cut_below,
+                settings.block_model_add_above,
+            )
+            removed += by_model
     kept = "\n".join(" ".join(b.text.split()) for b in blocks)
     for el, text, link_share in segments:
-        if text not in kept:
+        if text not in kept and text not in cut:
             reason, rule = _segment_reason(el, link_share)
             removed.append(Removal(text, reason, rule))
     blocks, labels = drop_ui_blocks(blocks, settings)
     blocks, title = drop_title_heading(blocks, _page_titles(root), settings)
-    return Cleaned(blocks=blocks, removed=removed + labels + title)
+    return Cleaned(blocks=blocks, removed=removed + labels + title), described, page_x
