@@ -142,8 +142,14 @@ def collect(ids: list[str], rows: dict, settings: CleanSettings) -> list[Page]:
                     labels(described.texts, gold), len(WORD.findall(gold)),
                 )  # fmt: skip
             path.write_bytes(pickle.dumps(page, protocol=5))
-        if page is not None:
-            pages.append(page)
+        if page is None:  # no visible text: scored with the others, never trained on
+            row = rows[pid]
+            page = Page(
+                pid, site_of(row), row["page_type"], row.get("url") or None, [], [],
+                np.zeros((0, len(BLOCK_FEATURES)), np.float32), np.zeros(0), np.zeros(0),
+                np.zeros(len(PAGE_FEATURES), np.float32), [], np.zeros(0), 0,
+            )  # fmt: skip
+        pages.append(page)
         if n % 250 == 0:
             print(f"  described {n}/{len(ids)} pages, {time.time() - start:.0f}s", flush=True)
     return pages
@@ -255,6 +261,7 @@ def choose_cuts(pages: list[Page], probs: list[np.ndarray], rows, penalty: float
 
 def train(pages: list[Page], rows, args) -> tuple[BlockModel, tuple[float, float]]:
     """Both models fitted on ``pages``, and the cuts chosen on an inner split by site."""
+    pages = [p for p in pages if len(p.texts)]
     type_model, types = fit_types(pages, args.seed)
     sites = sorted({p.site for p in pages}, key=lambda s: hashlib.sha256(s.encode()).hexdigest())
     inner = set(sites[: 2 * len(sites) // 3])
@@ -313,6 +320,15 @@ def table(pages: list[Page], rows, runs: dict) -> dict:
         per = {t: statistics.fmean(f1[p.pid] for p in pages if p.page_type == t) for t in types}
         out[name] = {"f1": statistics.fmean(f1.values()), "survival": surv, "types": per,
                      "pages_per_cpu_s": len(pages) / max(cpu[name], 1e-9)}  # fmt: skip
+    scores = {
+        name: {p.pid: word_f1(rows[p.pid]["main_content"], texts[name][p.pid]) for p in pages}
+        for name in texts
+    }
+    diff = sorted(pages, key=lambda p: scores["curate + model"][p.pid] - scores["curate"][p.pid])
+    print("pages where the model loses most / gains most against the rules (word F1):")
+    for p in diff[:8] + diff[-4:]:
+        rules, model = scores["curate"][p.pid], scores["curate + model"][p.pid]
+        print(f"  {p.pid} {p.page_type:<13} {p.site[:30]:<30} rules {rules:.3f} model {model:.3f}")
     base = out["trafilatura"]["f1"]
     for name, r in out.items():
         r["lead"] = r["f1"] - base
@@ -339,7 +355,8 @@ def main() -> int:
         rows = {r["id"]: r for r in map(json.loads, fh)}
     ids = sample_by_site(rows, args.sample, args.seed)
     pages = collect(ids, rows, settings)
-    print(f"{len(pages)} pages with text of {len(ids)}; {len(COLUMNS)} block features", flush=True)
+    with_text = sum(1 for p in pages if len(p.texts))
+    print(f"{len(pages)} pages, {with_text} with text; {len(COLUMNS)} block features", flush=True)
     result: dict = {"args": vars(args), "pages": len(pages), "sklearn": sklearn.__version__}
     if not args.no_cv:
         texts: dict = {}
@@ -356,6 +373,8 @@ def main() -> int:
             result["fold_cuts"].append(cuts)
             print(f"  fold {k}: cuts {cuts}, {time.process_time() - start:.0f}s CPU", flush=True)
         result["cv"] = table(pages, rows, {"texts": texts, "cpu": cpu})
+        with gzip.open(CACHE / f"texts-pen{args.penalty}-floor{args.floor}.json.gz", "wt") as fh:
+            json.dump(texts, fh)
     if not args.no_write:
         model, cuts = train(pages, rows, args)
         model.meta.update(

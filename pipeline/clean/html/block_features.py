@@ -307,64 +307,65 @@ def page_blocks(
     sig_words: dict[tuple, float] = {}
     for s, k in zip(sig, nw, strict=True):
         sig_words[s] = sig_words.get(s, 0.0) + float(k)
-    offset = 0.0
+    c = _COL
+    toks = [t.split() for t in texts]
+    n_toks = np.array([max(len(t), 1) for t in toks], dtype=np.float64)
+    chars = np.array([len(t) for t in texts], dtype=np.float64)
+    X[:, c["log_words"]] = np.log1p(nw.astype(np.float64))
+    X[:, c["log_chars"]] = np.log1p(chars)
+    X[:, c["link_share"]] = link
+    if title_words:
+        X[:, c["title_share"]] = [
+            sum(1 for w in ws if w in title_words) / len(ws) if ws else 0.0 for ws in words
+        ]
+    X[:, c["digit_share"]] = [len(t) - len(t.translate(_NO_DIGITS)) for t in texts] / chars
+    X[:, c["upper_share"]] = [sum(w[:1].isupper() for w in ts) for ts in toks] / n_toks
+    X[:, c["log_sent_ends"]] = np.log1p([len(SENTENCE_END.findall(t)) for t in texts])
+    X[:, c["ends_punct"]] = [t[-1] in ".!?:;" for t in texts]
+    X[:, c["sep_share"]] = [sum(t.count(ch) for ch in SEPARATORS) for t in texts] / n_toks
+    X[:, c["idx_frac"]] = np.arange(n) / max(n - 1, 1)
+    X[:, c["word_frac"]] = (np.cumsum(nw, dtype=np.float64) - nw) / total
+    X[:, c["depth"]] = [len(chain) for chain in chains]
+    X[:, c["tag"]] = [TAG_CODE.get(_tag(el), 0) for el in elements]
+    X[:, c["parent_tag"]] = [TAG_CODE.get(_tag(ch[0]), 0) if ch else 0 for ch in chains]
+    X[:, c["log_sig_count"]] = np.log([sig_count[s] for s in sig])
+    X[:, c["sig_word_share"]] = [sig_words[s] / total for s in sig]
+    X[:, c["dom_cut"]] = dom
+    X[:, c["dom_reason"]] = [REASON_CODE.get(cut[0], 0) if cut else 0 for cut in cuts]
+    X[:, c["cut_by_name"]] = [bool(cut) and cut[1].startswith(("class_", "role_")) for cut in cuts]
+    unknown = len(REASONS) + 1
+    hashed: list[int] = []  # flat (row * width + column) of every hashed count
+    width = len(BLOCK_FEATURES)
     base_own, base_anc = len(DENSE), len(DENSE) + N_OWN
     base_path = base_anc + N_ANC
-    c = _COL
-    for i, (el, text) in enumerate(zip(elements, texts, strict=True)):
+    for i, (el, text, chain) in enumerate(zip(elements, texts, chains, strict=True)):
         row = X[i]
-        chain = chains[i]
-        toks = text.split()
-        row[c["log_words"]] = math.log1p(nw[i])
-        row[c["log_chars"]] = math.log1p(len(text))
-        row[c["link_share"]] = link[i]
-        if title_words and words[i]:
-            row[c["title_share"]] = sum(1 for w in words[i] if w in title_words) / len(words[i])
-        row[c["digit_share"]] = (len(text) - len(text.translate(_NO_DIGITS))) / len(text)
-        row[c["upper_share"]] = sum(t[:1].isupper() for t in toks) / max(len(toks), 1)
-        row[c["log_sent_ends"]] = math.log1p(len(SENTENCE_END.findall(text)))
-        row[c["ends_punct"]] = float(text[-1] in ".!?:;")
-        row[c["sep_share"]] = sum(text.count(ch) for ch in SEPARATORS) / max(len(toks), 1)
-        row[c["idx_frac"]] = i / max(n - 1, 1)
-        row[c["word_frac"]] = offset / total
-        offset += nw[i]
-        for k, anc in enumerate(chain[:3], 1):
+        for k, anc in enumerate(chain[:3]):
             w, lw, kw = sums[anc]
-            row[c[f"up{k}_words"]] = w / total
-            row[c[f"up{k}_link"]] = lw / max(w, 1.0)
-            row[c[f"up{k}_kept"]] = kw / max(w, 1.0)
-        row[c["depth"]] = len(chain)
-        row[c["tag"]] = TAG_CODE.get(_tag(el), 0)
-        row[c["parent_tag"]] = TAG_CODE.get(_tag(chain[0]), 0) if chain else 0
+            row[c["up1_words"] + 3 * k] = w / total
+            row[c["up1_link"] + 3 * k] = lw / max(w, 1.0)
+            row[c["up1_kept"] + 3 * k] = kw / max(w, 1.0)
         for node in (el, *chain):
             b = own_bits.get(node)
             if b is None:
                 b = own_bits[node] = _own_flags(node)
             bits[i] |= b
-        row[c["log_sig_count"]] = math.log(sig_count[sig[i]])
-        row[c["sig_word_share"]] = sig_words[sig[i]] / total
         if chain:
             kinds = siblings.get(chain[0])
             if kinds is None:
                 kinds = siblings[chain[0]] = Counter((s.tag, s.get("class")) for s in chain[0])
             row[c["log_same_siblings"]] = math.log(max(kinds[el.tag, el.get("class")], 1))
-        cut = cuts[i]
-        if cut is not None:
-            row[c["dom_cut"]] = 1.0
-            row[c["dom_reason"]] = REASON_CODE.get(cut[0], 0)
-            row[c["cut_by_name"]] = float(cut[1].startswith(("class_", "role_")))
-        if len(toks) <= settings.disclosure_max_words:
+        if len(toks[i]) <= settings.pointer_max_words:  # the short lines those rules judge
             ui = ui_rule(Block("paragraph", text), settings)
-            row[c["ui_reason"]] = REASON_CODE.get(ui[0], len(REASONS) + 1) if ui else 0
+            row[c["ui_reason"]] = REASON_CODE.get(ui[0], unknown) if ui else 0
             chrome = match_chrome(text, settings)
-            row[c["chrome_reason"]] = REASON_CODE.get(chrome[0], len(REASONS) + 1) if chrome else 0
-        for j in _buckets(el, buckets)[0]:
-            row[base_own + j] += 1
+            row[c["chrome_reason"]] = REASON_CODE.get(chrome[0], unknown) if chrome else 0
+        at = i * width
+        hashed += [at + base_own + j for j in _buckets(el, buckets)[0]]
         for anc in chain[:5]:
-            for j in _buckets(anc, buckets)[1]:
-                row[base_anc + j] += 1
-        for j in _path_buckets(tuple(_tag(a) for a in reversed((el, *chain[:3])))):
-            row[base_path + j] += 1
+            hashed += [at + base_anc + j for j in _buckets(anc, buckets)[1]]
+        hashed += [at + base_path + j for j in _path_buckets(_path(el, chain))]
+    np.add.at(X.reshape(-1), np.array(hashed, dtype=np.int64), 1.0)
     for t, bit in _FLAG_BIT.items():
         X[:, c[f"in_{t}"]] = (bits & bit) != 0
     X[:, c["in_role_main"]] = (bits & ROLE_MAIN_BIT) != 0
@@ -386,6 +387,11 @@ def page_blocks(
     for name, value in page.items():
         X[:, c[f"page_{name}"]] = value
     return PageBlocks(texts, elements, X, nw, in_kept, page)
+
+
+def _path(el: etree._Element, chain: list) -> tuple[str, ...]:
+    """Tags from the third ancestor down to the element."""
+    return tuple(_tag(a) for a in reversed((el, *chain[:3])))
 
 
 def _get(el: etree._Element | None, attr: str) -> str | None:

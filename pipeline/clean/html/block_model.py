@@ -14,7 +14,6 @@ block takes its place in page order.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -100,26 +99,24 @@ def override(
     cut_below: float,
     add_above: float,
 ) -> tuple[list[Block], list[Removal], set[str]]:
-    """The rules' blocks with the model's confident changes: blocks of p < ``cut_below``
-    cut (each a Removal naming its probability), page blocks of p > ``add_above`` the
-    rules dropped (and no DOM rule cut) added in page order. Also the texts cut (they need
-    no other record)."""
+    """The rules' blocks with the model's confident changes: a kept block that is one page
+    block of p < ``cut_below`` is cut (a Removal naming its probability); page blocks of
+    p > ``add_above`` that the rules dropped (and no DOM rule cut) are added in page
+    order. Also the texts cut (they need no other record)."""
     removals: list[Removal] = []
     cut: set[str] = set()
-    out = list(kept)
+    where = {}  # squashed text -> index of the first kept block that is exactly it
+    for j, b in enumerate(kept):
+        where.setdefault(_squash(b.text), j)
+    out: list[Block | None] = list(kept)
     for text, p, was_kept in zip(page.texts, probs, page.kept, strict=True):
-        if not was_kept or p >= cut_below or text in cut:
-            continue
-        pattern = re.compile(rf"(?<!\w){re.escape(text)}(?!\w)")
-        for j, b in enumerate(out):
-            squashed = _squash(b.text)
-            if pattern.search(squashed):
-                rest = _squash(pattern.sub(" ", squashed, count=1))
-                out[j] = Block(b.kind, rest)
-                removals.append(Removal(text, MODEL_REASON, f"block_model p={p:.2f}"))
-                cut.add(text)
-                break
-    out = [b for b in out if b.text]
+        # only a whole block: the same words inside a longer block may be its content
+        j = where.pop(text, None) if was_kept and p < cut_below else None
+        if j is not None:
+            out[j] = None
+            removals.append(Removal(text, MODEL_REASON, f"block_model p={p:.2f}"))
+            cut.add(text)
+    blocks = [b for b in out if b is not None]
     dom_cut = page.X[:, _DOM_CUT] if len(page.X) else np.zeros(0)
     adds = [  # never a block a DOM rule cut: those rules name what they cut
         i
@@ -127,9 +124,9 @@ def override(
         if not was_kept and not ruled and p > add_above
     ]
     if not adds:
-        return out, removals, cut
-    have = {_squash(b.text) for b in out}
-    positioned = list(zip(_positions(out, page.texts), range(len(out)), out, strict=True))
+        return blocks, removals, cut
+    have = {_squash(b.text) for b in blocks}
+    positioned = list(zip(_positions(blocks, page.texts), range(len(blocks)), blocks, strict=True))
     for i in adds:
         if page.texts[i] not in have:
             block = Block(_kind(page.elements[i].tag), page.texts[i])

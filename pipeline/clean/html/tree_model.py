@@ -35,19 +35,26 @@ class TreeEnsemble:
     depth: int  # the deepest leaf, in edges
 
     def raw_scores(self, X: np.ndarray) -> np.ndarray:
-        """Raw scores (rows x classes) of the rows of ``X``."""
-        X = np.asarray(X, dtype=np.float64)
-        n = len(X)
-        node = np.broadcast_to(self.roots, (n, len(self.roots))).copy()
-        rows = np.arange(n)[:, None]
-        for _ in range(self.depth):
-            leaf = self.is_leaf[node]
-            if leaf.all():
-                break
-            x = X[rows, self.feature[node]]
-            left = np.where(np.isnan(x), self.missing_left[node], x <= self.threshold[node])
-            node = np.where(leaf, node, np.where(left, self.left[node], self.right[node]))
-        values = self.value[node]
+        """Raw scores (rows x classes) of the rows of ``X``: every (row, tree) walks down
+        at once, and only the walks not yet at a leaf take the next step."""
+        X = np.ascontiguousarray(X, dtype=np.float64)
+        n, width = X.shape
+        trees = len(self.roots)
+        node = np.tile(self.roots, n).astype(np.int64)  # row-major: (row, tree)
+        row_at = np.repeat(np.arange(n, dtype=np.int64) * width, trees)
+        flat = X.ravel()
+        active = np.flatnonzero(~self.is_leaf[node])
+        while active.size:
+            at = node[active]
+            x = flat[row_at[active] + self.feature[at]]
+            left = x <= self.threshold[at]
+            missing = np.isnan(x)
+            if missing.any():
+                left = np.where(missing, self.missing_left[at], left)
+            step = np.where(left, self.left[at], self.right[at])
+            node[active] = step
+            active = active[~self.is_leaf[step]]
+        values = self.value[node].reshape(n, trees)
         out = np.tile(self.baseline, (n, 1))
         for k in range(len(self.baseline)):
             out[:, k] += values[:, self.tree_class == k].sum(axis=1)
