@@ -3,6 +3,7 @@
 #   make test   the test suite (make lint, then pytest)
 #   make lint   ruff check, ruff format --check, mypy pipeline
 #   make bench  the benchmarks (ratios against anchors measured in the same run)
+#   make block-model  refit the learned block model on WCXB dev (~20 min, CV by site)
 
 PYTHON ?= python3
 VENV   := .venv
@@ -15,7 +16,7 @@ OUT    ?= processed
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct -- $(RAW) 2>/dev/null | grep . || echo 0)
 export SOURCE_DATE_EPOCH
 
-.PHONY: all build setup test lint bench clean-env
+.PHONY: all build setup test lint bench block-model clean-env
 
 all: build
 
@@ -89,12 +90,17 @@ test: $(STAMP) $(BROWSER) lint
 	$(BIN)/python -m pytest
 
 bench: $(BENCH_STAMP)
-	$(BIN)/python benchmarks/bench_extraction.py
+	$(BIN)/python benchmarks/bench_extraction.py --block-model
 	$(BIN)/python benchmarks/bench_dedup.py --fresh-memory
 	$(BIN)/python benchmarks/bench_align.py
 	$(BIN)/python benchmarks/bench_claims.py --curve --unrelated 150
 	$(BIN)/python benchmarks/bench_scale.py --wcxb 100 --no-rebuild --no-dask
 	$(BIN)/python benchmarks/bench_scale.py --sizes $${SCALE_SIZES:-1000} --engines dask:1 dask:2
+
+# Cross-validates by site with the real stage, then rewrites pipeline/data/block_model.npz
+# (its cuts must then be the defaults of clean.block_model_cut_below / _add_above).
+block-model: $(BENCH_STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/train_block_model.py --penalty 0.3
 
 clean-env:
 	rm -rf $(VENV)

@@ -168,6 +168,11 @@ def bench_wcxb(systems, n: int | None) -> None:
         + "".join(f"{t[:8]:>9}" for t in types)
         + f"{'overall':>9}{'surv':>7}{'pages/s':>9}"
     )
+    if any(name == "ours + block model" for name, _ in systems):
+        print(
+            "(ours + block model was fitted on these pages: in-sample here; its held-out "
+            "figures are train_block_model.py's cross-validation by site)"
+        )
     speeds = {}
     results = run(systems, pages)
     for name, _fn in systems:

@@ -133,8 +133,8 @@ class CleanSettings(Checked):
     # rules, it cuts kept blocks of p < ``block_model_cut_below`` and adds dropped blocks
     # of p > ``block_model_add_above``; cuts chosen inside the training folds by site,
     # figures in docs/learned-extraction.md).
-    block_model: BlockModelMode = "off"
-    block_model_cut_below: Share = 0.1
+    block_model: BlockModelMode = "override"
+    block_model_cut_below: Share = 0.15
     block_model_add_above: Share = 0.7
     # Text clean: captures sharing more than this share of their characters with the site
     # template are copies of one page, not sibling pages: their lines are not template.

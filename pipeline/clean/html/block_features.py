@@ -34,144 +34,49 @@ CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
 SEPARATORS = "|•»›·/"
 _NO_DIGITS = str.maketrans("", "", "0123456789")
-TAGS = [
-    "body",
-    "div",
-    "p",
-    "li",
-    "td",
-    "th",
-    "span",
-    "a",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "section",
-    "article",
-    "main",
-    "header",
-    "footer",
-    "nav",
-    "aside",
-    "form",
-    "figure",
-    "figcaption",
-    "ul",
-    "ol",
-    "dl",
-    "dt",
-    "dd",
-    "table",
-    "tr",
-    "pre",
-    "blockquote",
-    "label",
-    "button",
-    "summary",
-    "details",
-    "address",
-    "strong",
-    "em",
-    "b",
-    "i",
-    "small",
-    "time",
-    "font",
-    "center",
-]
+
+
+def _names(text: str) -> list[str]:
+    """Space-separated names as a list."""
+    return text.split()
+
+
+TAGS = _names(
+    "body div p li td th span a h1 h2 h3 h4 h5 h6 section article main header footer "
+    "nav aside form figure figcaption ul ol dl dt dd table tr pre blockquote label "
+    "button summary details address strong em b i small time font center"
+)
 TAG_CODE = {t: i + 1 for i, t in enumerate(TAGS)}
-FLAG_TAGS = [
-    "nav",
-    "header",
-    "footer",
-    "aside",
-    "form",
-    "figure",
-    "main",
-    "article",
-    "li",
-    "table",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "a",
-    "button",
-    "label",
-    "noscript",
-    "dialog",
-]
+FLAG_TAGS = _names(
+    "nav header footer aside form figure main article li table h1 h2 h3 h4 a button "
+    "label noscript dialog"
+)
 _FLAG_BIT = {t: 1 << i for i, t in enumerate(FLAG_TAGS)}
 ROLE_MAIN_BIT, HIDDEN_BIT = 1 << len(FLAG_TAGS), 1 << (len(FLAG_TAGS) + 1)
-REASONS = [
-    "chat_widget",
-    "cookie_notice",
-    "newsletter",
-    "share_buttons",
-    "advertisement",
-    "related_links",
-    "comments",
-    "navigation",
-    "footer",
-    "link_list",
-    "contact_cta",
-    "interface_label",
-    "site_furniture",
-    "metadata",
-    "affiliate_disclosure",
-]
+REASONS = _names(
+    "chat_widget cookie_notice newsletter share_buttons advertisement related_links "
+    "comments navigation footer link_list contact_cta interface_label site_furniture "
+    "metadata affiliate_disclosure"
+)
 REASON_CODE = {r: i + 1 for i, r in enumerate(REASONS)}
 N_OWN, N_ANC, N_PATH = 64, 64, 16
 _UP = [f"up{k}_{x}" for k in (1, 2, 3) for x in ("words", "link", "kept")]
 DENSE = (
-    [
-        "log_words",
-        "log_chars",
-        "link_share",
-        "title_share",
-        "digit_share",
-        "upper_share",
-        "log_sent_ends",
-        "ends_punct",
-        "sep_share",
-        "idx_frac",
-        "word_frac",
-        "depth",
-        "tag",
-        "parent_tag",
-    ]
+    _names(
+        "log_words log_chars link_share title_share digit_share upper_share "
+        "log_sent_ends ends_punct sep_share idx_frac word_frac depth tag parent_tag"
+    )
     + [f"in_{t}" for t in FLAG_TAGS]
-    + [
-        "in_role_main",
-        "in_hidden",
-        "log_sig_count",
-        "sig_word_share",
-        "log_same_siblings",
-        "dom_cut",
-        "dom_reason",
-        "cut_by_name",
-        "ui_reason",
-        "chrome_reason",
-        "in_kept",
-        "kept_share",
-        "prev_kept",
-        "next_kept",
-        "win2_kept",
-        "win5_kept",
-        "win5_dom",
-    ]
+    + _names(
+        "in_role_main in_hidden log_sig_count sig_word_share log_same_siblings "
+        "dom_cut dom_reason cut_by_name ui_reason chrome_reason in_kept kept_share "
+        "prev_kept next_kept win2_kept win5_kept win5_dom"
+    )
     + _UP
-    + [
-        "page_log_words",
-        "page_log_segments",
-        "page_link_share",
-        "page_kept_share",
-        "page_dom_cut_share",
-        "page_article",
-    ]
+    + _names(
+        "page_log_words page_log_segments page_link_share page_kept_share "
+        "page_dom_cut_share page_article"
+    )
 )
 BLOCK_FEATURES = (
     DENSE
@@ -332,7 +237,9 @@ def page_blocks(
     X[:, c["sig_word_share"]] = [sig_words[s] / total for s in sig]
     X[:, c["dom_cut"]] = dom
     X[:, c["dom_reason"]] = [REASON_CODE.get(cut[0], 0) if cut else 0 for cut in cuts]
-    X[:, c["cut_by_name"]] = [bool(cut) and cut[1].startswith(("class_", "role_")) for cut in cuts]
+    X[:, c["cut_by_name"]] = [
+        cut is not None and cut[1].startswith(("class_", "role_")) for cut in cuts
+    ]
     unknown = len(REASONS) + 1
     hashed: list[int] = []  # flat (row * width + column) of every hashed count
     width = len(BLOCK_FEATURES)

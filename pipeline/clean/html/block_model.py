@@ -21,13 +21,21 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.clean.blocks import Block, BlockKind, Removal
-from pipeline.clean.html.block_features import BLOCK_FEATURES, PageBlocks
+from pipeline.clean.html.block_features import BLOCK_FEATURES, WORD, PageBlocks
 from pipeline.clean.html.page_kind import PAGE_FEATURES, PAGE_TYPES
 from pipeline.clean.html.tree_model import TreeEnsemble, load_models
 
 MODEL_PATH = Path(__file__).resolve().parents[2] / "data" / "block_model.npz"
 MODEL_REASON = "learned_boilerplate"
 _DOM_CUT = BLOCK_FEATURES.index("dom_cut")
+# Blocks the interface-label or publisher-chrome rules recognise: those rules cut them
+# later with a reason of their own ("metadata", "leaflet_reference"), so the model leaves
+# them to the rules.
+_NAMED = [BLOCK_FEATURES.index("ui_reason"), BLOCK_FEATURES.index("chrome_reason")]
+# A block the rules dropped is added only when under this share of its word 3-grams is
+# in the text already: the extractor may have kept the same words under another shape
+# (a footnote mark, inline code), and adding them again would repeat the passage.
+ADD_MAX_KEPT_SHARE = 0.5
 _HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 
 
@@ -76,6 +84,14 @@ def _squash(text: str) -> str:
     return " ".join(text.split())
 
 
+def _grams(text: str) -> set[tuple[str, ...]]:
+    """Word 3-grams of ``text`` (lower-cased; a text of 1-2 words is one gram)."""
+    words = WORD.findall(text.lower())
+    if len(words) < 3:
+        return {tuple(words)} if words else set()
+    return {tuple(words[i : i + 3]) for i in range(len(words) - 2)}
+
+
 def _positions(blocks: list[Block], texts: list[str]) -> list[int]:
     """Per kept block, the index of the first page block it holds (else the one before)."""
     first: dict[str, int] = {}
@@ -105,15 +121,16 @@ def override(
     order. Also the texts cut (they need no other record)."""
     removals: list[Removal] = []
     cut: set[str] = set()
-    where = {}  # squashed text -> index of the first kept block that is exactly it
+    where: dict[str, int] = {}  # squashed text -> index of the first kept block that is exactly it
     for j, b in enumerate(kept):
         where.setdefault(_squash(b.text), j)
     out: list[Block | None] = list(kept)
-    for text, p, was_kept in zip(page.texts, probs, page.kept, strict=True):
+    named: np.ndarray = (page.X[:, _NAMED] != 0).any(axis=1)
+    for text, p, was_kept, by_rule in zip(page.texts, probs, page.kept, named, strict=True):
         # only a whole block: the same words inside a longer block may be its content
-        j = where.pop(text, None) if was_kept and p < cut_below else None
-        if j is not None:
-            out[j] = None
+        at = where.pop(text, None) if was_kept and p < cut_below and not by_rule else None
+        if at is not None:
+            out[at] = None
             removals.append(Removal(text, MODEL_REASON, f"block_model p={p:.2f}"))
             cut.add(text)
     blocks = [b for b in out if b is not None]
@@ -125,12 +142,13 @@ def override(
     ]
     if not adds:
         return blocks, removals, cut
-    have = {_squash(b.text) for b in blocks}
+    have = _grams(" ".join(b.text for b in blocks))
     positioned = list(zip(_positions(blocks, page.texts), range(len(blocks)), blocks, strict=True))
     for i in adds:
-        if page.texts[i] not in have:
+        grams = _grams(page.texts[i])
+        if len(grams & have) < ADD_MAX_KEPT_SHARE * len(grams):  # not already in the text
             block = Block(_kind(page.elements[i].tag), page.texts[i])
             positioned.append((i, len(positioned), block))
-            have.add(page.texts[i])
+            have |= grams
     positioned.sort(key=lambda item: (item[0], item[1]))
     return [b for _, _, b in positioned], removals, cut
