@@ -90,7 +90,7 @@ test: $(STAMP) $(BROWSER) lint
 	$(BIN)/python -m pytest
 
 bench: $(BENCH_STAMP)
-	$(BIN)/python benchmarks/bench_extraction.py --block-model
+	$(BIN)/python benchmarks/bench_extraction.py --rules-alone
 	$(BIN)/python benchmarks/bench_dedup.py --fresh-memory
 	$(BIN)/python benchmarks/bench_align.py
 	$(BIN)/python benchmarks/bench_claims.py --curve --unrelated 150

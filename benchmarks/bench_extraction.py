@@ -41,17 +41,18 @@ WORD = re.compile(r"\w+")
 
 
 def ours_function(
-    html_only: bool = False, block_model: bool = False
+    html_only: bool = False, rules_alone: bool = False
 ) -> tuple[str, Callable[[str], str]]:
     """Our full clean path when clean_rules exists (or ``html_only``), else clean_html alone;
-    with ``block_model``, the shipped learned block model overriding the rules."""
+    with ``rules_alone``, the clean stage without its learned block model."""
     settings = CleanSettings()
-    if block_model:
-        settings = dataclasses.replace(settings, block_model="override")
-        name = "ours + block model"
+    if rules_alone:
+        settings = dataclasses.replace(settings, block_model="off")
         from pipeline.clean.stage import clean_capture
 
-        return name, lambda h: render_text(clean_capture(h, "html", None, settings).blocks)
+        return "ours, rules alone", lambda h: render_text(
+            clean_capture(h, "html", None, settings).blocks
+        )
     try:
         if html_only:
             raise ImportError("asked for clean_html alone")
@@ -168,9 +169,9 @@ def bench_wcxb(systems, n: int | None) -> None:
         + "".join(f"{t[:8]:>9}" for t in types)
         + f"{'overall':>9}{'surv':>7}{'pages/s':>9}"
     )
-    if any(name == "ours + block model" for name, _ in systems):
+    if CleanSettings().block_model != "off":
         print(
-            "(ours + block model was fitted on these pages: in-sample here; its held-out "
+            "(ours uses the block model, fitted on these pages: in-sample here; the held-out "
             "figures are train_block_model.py's cross-validation by site)"
         )
     speeds = {}
@@ -207,14 +208,14 @@ def main() -> int:
     ap.add_argument("--only", choices=["extraction", "wcxb"], default=None)
     ap.add_argument("--html-only", action="store_true", help="measure clean_html alone")
     ap.add_argument(
-        "--block-model",
+        "--rules-alone",
         action="store_true",
-        help="also the clean stage with the shipped block model (clean.block_model=override)",
+        help="also the clean stage without its block model (clean.block_model=off)",
     )
     args = ap.parse_args()
     systems = [ours_function(args.html_only), ("trafilatura default", trafilatura_default)]
-    if args.block_model:
-        systems.append(ours_function(block_model=True))
+    if args.rules_alone:
+        systems.append(ours_function(rules_alone=True))
     print(
         f"trafilatura {trafilatura.__version__}; CPU-time pages/s, one process, "
         "the systems taking turns page by page"
