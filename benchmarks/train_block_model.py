@@ -292,8 +292,9 @@ def run_systems(pages: list[Page], model: BlockModel, cuts, settings: CleanSetti
         block_model_add_above=cuts[1],
     )  # fmt: skip
     cleaner_module.load_block_model = lambda: model  # the fold's model, not the shipped one
+    rules = dataclasses.replace(settings, block_model="off")  # the anchor: no model at all
     systems = {
-        "curate": lambda h, u: render_text(clean_capture(h, "html", u, settings).blocks),
+        "curate": lambda h, u: render_text(clean_capture(h, "html", u, rules).blocks),
         "curate + model": lambda h, u: render_text(clean_capture(h, "html", u, on).blocks),
         "trafilatura": lambda h, u: trafilatura_default(h),
     }
