@@ -172,7 +172,7 @@ def hgb(seed: int, iters: int, leaves: int, min_leaf: int) -> HistGradientBoosti
 def export(model: HistGradientBoostingClassifier) -> TreeEnsemble:
     """The fitted model as flat numpy arrays (``tree_model.TreeEnsemble``)."""
     parts: dict[str, list] = {k: [] for k in ("f", "t", "l", "r", "v", "leaf", "miss")}
-    roots, classes, offset, depth = [], [], 0, 0
+    roots, classes, offset = [], [], 0
     for iteration in model._predictors:
         for k, tree in enumerate(iteration):
             nodes = tree.nodes
@@ -187,13 +187,12 @@ def export(model: HistGradientBoostingClassifier) -> TreeEnsemble:
             parts["v"].append(nodes["value"].astype(np.float64))
             parts["leaf"].append(nodes["is_leaf"].astype(bool))
             parts["miss"].append(nodes["missing_go_to_left"].astype(bool))
-            depth = max(depth, int(nodes["depth"].max()))
             offset += len(nodes)
     cat = {k: np.concatenate(v) for k, v in parts.items()}
     return TreeEnsemble(
         cat["f"], cat["t"], cat["l"], cat["r"], cat["v"], cat["leaf"], cat["miss"],
         np.array(roots, np.int32), np.array(classes, np.int32),
-        np.asarray(model._baseline_prediction, np.float64).ravel(), depth + 1,
+        np.asarray(model._baseline_prediction, np.float64).ravel(),
     )  # fmt: skip
 
 

@@ -83,7 +83,7 @@ def test_clean_html_records_each_model_change_once(described, monkeypatch):
     _, page, _ = described
     probs = _probs(page, {CUT: 0.03, ADD: 0.95})
     monkeypatch.setattr(cleaner, "load_block_model", lambda: None)
-    monkeypatch.setattr(cleaner, "block_probabilities", lambda *_: (probs, None))
+    monkeypatch.setattr(cleaner, "block_probabilities", lambda *_: probs)
     on = dataclasses.replace(
         SETTINGS, block_model="override", block_model_cut_below=0.1, block_model_add_above=0.9
     )

@@ -39,7 +39,6 @@ def _ensemble(stumps, classes, baseline) -> TreeEnsemble:
         np.array([3 * i for i in range(len(stumps))], np.int32),
         np.array(classes, np.int32),
         np.array(baseline, float),
-        1,
     )
 
 

@@ -63,15 +63,14 @@ def load_block_model(path: Path = MODEL_PATH) -> BlockModel:
     return BlockModel(models["page_type"], models["blocks"], meta)
 
 
-def block_probabilities(
-    model: BlockModel, blocks: PageBlocks, page_x: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per block, the probability that it is main content; and the page-type probabilities."""
-    types = model.page_type.predict_proba(page_x[None, :])[0]
+def block_probabilities(model: BlockModel, blocks: PageBlocks, page_x: np.ndarray) -> np.ndarray:
+    """Per block, the probability that it is main content (the page type, predicted from
+    ``page_x``, is one of the block model's inputs)."""
     if not len(blocks.X):
-        return np.zeros(0), types
+        return np.zeros(0)
+    types = model.page_type.predict_proba(page_x[None, :])[0]
     X = np.hstack([blocks.X, np.repeat(types[None, :].astype(np.float32), len(blocks.X), 0)])
-    return model.blocks.predict_proba(X), types
+    return model.blocks.predict_proba(X)
 
 
 def _kind(tag: object) -> BlockKind:

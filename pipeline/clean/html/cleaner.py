@@ -331,8 +331,7 @@ def _clean(
     article = declares_article(root)
     body = root.find("body")
     base = body if body is not None else root
-    before = list(text_segments(base)) if describe else []
-    visible = " ".join(s[1] for s in before)
+    before = list(text_segments(base)) if describe else []  # the DOM rules cut the tree
     removed = strip_boilerplate_elements(root, settings)
     segments = list(text_segments(base))
     if not segments:
@@ -353,13 +352,14 @@ def _clean(
     described: PageBlocks | None = None
     page_x: np.ndarray | None = None
     cut: set[str] = set()
+    titles = _page_titles(root)
     if describe:
-        titles = {w for t in _page_titles(root) for w in t.split()}
-        described = page_blocks(before, root, removed, blocks, article, titles, settings)
+        title_words = {w for t in titles for w in t.split()}
+        described = page_blocks(before, root, removed, blocks, article, title_words, settings)
+        visible = " ".join(s[1] for s in before)
         page_x = page_features(root, url, visible, described.page)
         if apply_model and len(described.texts):
-            model = load_block_model()
-            probs, _ = block_probabilities(model, described, page_x)
+            probs = block_probabilities(load_block_model(), described, page_x)
             blocks, by_model, cut = override(
                 blocks,
                 described,
@@ -374,5 +374,5 @@ def _clean(
             reason, rule = _segment_reason(el, link_share)
             removed.append(Removal(text, reason, rule))
     blocks, labels = drop_ui_blocks(blocks, settings)
-    blocks, title = drop_title_heading(blocks, _page_titles(root), settings)
+    blocks, title = drop_title_heading(blocks, titles, settings)
     return Cleaned(blocks=blocks, removed=removed + labels + title), described, page_x

@@ -32,7 +32,6 @@ class TreeEnsemble:
     roots: np.ndarray  # int32, the root node of each tree
     tree_class: np.ndarray  # int32, the class each tree adds to
     baseline: np.ndarray  # float64, per class (one entry for a binary model)
-    depth: int  # the deepest leaf, in edges
 
     def raw_scores(self, X: np.ndarray) -> np.ndarray:
         """Raw scores (rows x classes) of the rows of ``X``: every (row, tree) walks down
@@ -78,7 +77,6 @@ class TreeEnsemble:
                 f"{prefix}.roots": self.roots,
                 f"{prefix}.tree_class": self.tree_class,
                 f"{prefix}.baseline": self.baseline,
-                f"{prefix}.depth": np.array(self.depth),
             }
         )
         return out
@@ -90,7 +88,7 @@ class TreeEnsemble:
             name: data[f"{prefix}.{name}"]
             for name in (*NODE_ARRAYS, "roots", "tree_class", "baseline")
         }
-        return cls(**get, depth=int(data[f"{prefix}.depth"]))
+        return cls(**get)
 
 
 def save_models(path: Path, models: dict[str, TreeEnsemble], meta: dict) -> None:
