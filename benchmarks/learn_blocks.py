@@ -42,11 +42,13 @@ from urllib.parse import urlsplit
 
 import numpy as np
 from bench_extraction import ROOT, SHARED
-from learn_blocks_features import BLOCK_NAMES, CATEGORICAL, PAGE_TYPES, build_page
+from learn_blocks_features import BLOCK_NAMES, CATEGORICAL, build_page
 from learn_blocks_pagetype import PAGE_NAMES
 from learn_blocks_report import GROUPS, report, score_systems
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import GroupKFold
+
+from pipeline.clean.html.page_kind import PAGE_TYPES
 
 DATA = SHARED / "wcxb-dev"
 CACHE = ROOT / "bench-out" / "learn_blocks"

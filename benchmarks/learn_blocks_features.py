@@ -15,7 +15,6 @@ from __future__ import annotations
 import math
 import re
 import time
-import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -24,13 +23,22 @@ import numpy as np
 from bench_extraction import trafilatura_default
 
 from pipeline.clean.blocks import render_text
+from pipeline.clean.html.block_features import (
+    FLAG_TAGS,
+    N_ANC,
+    N_OWN,
+    N_PATH,
+    TAG_CODE,
+    WORD,
+    bucket,
+    class_tokens,
+    window_mean,
+)
 from pipeline.clean.html.blocks import text_segments
 from pipeline.clean.html.cleaner import declares_article, parse_html
 from pipeline.clean.html.rules import strip_boilerplate_elements
 from pipeline.clean.stage import clean_capture
 from pipeline.settings import CleanSettings
-
-WORD = re.compile(r"\w+")
 
 
 def names_list(text: str) -> list[str]:
@@ -39,37 +47,13 @@ def names_list(text: str) -> list[str]:
 
 
 SETTINGS = CleanSettings()
-TAGS = names_list(
-    "body div p li td th span a h1 h2 h3 h4 h5 h6 section article main header footer nav "
-    "aside form figure figcaption ul ol dl dt dd table tr pre blockquote label button "
-    "summary details address strong em b i small time font center"
-)
-TAG_CODE = {t: i + 1 for i, t in enumerate(TAGS)}
 REASONS = names_list(
     "chat_widget cookie_notice newsletter share_buttons advertisement related_links comments "
     "navigation footer link_list contact_cta"
 )
 REASON_CODE = {r: i + 1 for i, r in enumerate(REASONS)}
-PAGE_TYPES = ("article", "collection", "documentation", "forum", "listing", "product", "service")
-FLAG_TAGS = names_list(
-    "nav header footer aside form figure main article li table h1 h2 h3 h4 a button label "
-    "noscript dialog"
-)
-SPLIT = re.compile(r"[^a-z0-9]+")
-CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
-N_OWN, N_ANC, N_PATH = 64, 64, 16
-
-
-def _h(token: str, n: int) -> int:
-    """Deterministic bucket (Python's hash() is salted per process)."""
-    return zlib.crc32(token.encode()) % n
-
-
-def names(el) -> list[str]:
-    """class and id tokens of one element: lowercased, split on non-alphanumerics and camelCase."""
-    raw = f"{el.get('class') or ''} {el.get('id') or ''}"
-    raw = CAMEL.sub(" ", raw).lower()
-    return [t for t in SPLIT.split(raw) if t and not t.isdigit()]
+_h = bucket  # short names for the many hashed columns below
+names = class_tokens
 
 
 def _tag(el) -> str:
@@ -158,16 +142,6 @@ def _contained(texts: list[str], output: str) -> tuple[np.ndarray, np.ndarray]:
     exact = np.array([1.0 if t in flat else 0.0 for t in texts], dtype=np.float32)
     share = np.array([_share_in(WORD.findall(t.lower()), have) for t in texts], np.float32)
     return exact, share
-
-
-def _window(values: np.ndarray, weights: np.ndarray, k: int) -> np.ndarray:
-    """Word-weighted mean of ``values`` over the k segments either side (self included)."""
-    cv = np.concatenate([[0.0], np.cumsum(values * weights)])
-    cw = np.concatenate([[0.0], np.cumsum(weights)])
-    n = len(values)
-    lo = np.clip(np.arange(n) - k, 0, n)
-    hi = np.clip(np.arange(n) + k + 1, 0, n)
-    return ((cv[hi] - cv[lo]) / np.maximum(cw[hi] - cw[lo], 1e-9)).astype(np.float32)
 
 
 def segment_page(html: str, url: str | None):
@@ -285,10 +259,10 @@ def block_features(segs, article: bool, curate_text: str, traf_text: str, title:
     X[:, col["in_traf"]], X[:, col["traf_share"]] = in_trf, trf_share
     X[1:, col["prev_curate"]], X[:-1, col["next_curate"]] = in_cur[:-1], in_cur[1:]
     X[1:, col["prev_traf"]], X[:-1, col["next_traf"]] = in_trf[:-1], in_trf[1:]
-    X[:, col["win2_traf"]] = _window(trf_share, nw, 2)
-    X[:, col["win5_traf"]] = _window(trf_share, nw, 5)
-    X[:, col["win5_curate"]] = _window(cur_share, nw, 5)
-    X[:, col["win5_dom"]] = _window(dom, nw, 5)
+    X[:, col["win2_traf"]] = window_mean(trf_share, nw, 2)
+    X[:, col["win5_traf"]] = window_mean(trf_share, nw, 5)
+    X[:, col["win5_curate"]] = window_mean(cur_share, nw, 5)
+    X[:, col["win5_dom"]] = window_mean(dom, nw, 5)
     page = {
         "log_words": math.log1p(total),
         "log_segments": math.log1p(n),

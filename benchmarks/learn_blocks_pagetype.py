@@ -5,11 +5,16 @@ reply wording, and the page's shares kept by curate, trafilatura and the DOM rul
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 
 import numpy as np
-from learn_blocks_features import SPLIT, WORD, _h, _tag, names_list
+from learn_blocks_features import _h, _tag, names_list
+
+from pipeline.clean.html.block_features import SPLIT, WORD
+from pipeline.clean.html.page_kind import CART as _CART
+from pipeline.clean.html.page_kind import JSONLD_TYPE as _JSONLD_TYPE
+from pipeline.clean.html.page_kind import PRICE as _PRICE
+from pipeline.clean.html.page_kind import REPLY as _REPLY
 
 N_URL, N_META, N_TITLE = 64, 32, 32
 PAGE_DENSE = names_list(
@@ -22,10 +27,6 @@ PAGE_NAMES = (
     + [f"meta_{i}" for i in range(N_META)]
     + [f"title_{i}" for i in range(N_TITLE)]
 )
-_JSONLD_TYPE = re.compile(r'"@type"\s*:\s*"([\w:/.]+)"')
-_PRICE = re.compile(r"[$€£]\s?\d|\d[.,]\d\d\s?(?:€|eur|usd)", re.I)
-_REPLY = re.compile(r"\b(?:reply|replies|posted|joined|quote|thread|posts)\b", re.I)
-_CART = re.compile(r"add to (?:cart|bag|basket)", re.I)
 
 
 def page_features(root, url: str | None, html: str, page: dict) -> np.ndarray:

@@ -9,8 +9,10 @@ import time
 
 import numpy as np
 from bench_extraction import survives, word_f1
-from learn_blocks_features import BLOCK_NAMES, PAGE_TYPES, names_list
+from learn_blocks_features import BLOCK_NAMES, names_list
 from sklearn.metrics import log_loss
+
+from pipeline.clean.html.page_kind import PAGE_TYPES
 
 FIXED_OVERRIDE = (0.1, 0.9)
 _UP = [f"up{k}_" for k in (1, 2, 3)]

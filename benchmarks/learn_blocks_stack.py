@@ -38,10 +38,13 @@ from learn_blocks import (
     sample_by_site,
     type_probs,
 )
-from learn_blocks_features import BLOCK_NAMES, PAGE_TYPES
+from learn_blocks_features import BLOCK_NAMES
 from learn_blocks_report import assemble, override_text, page_f1
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import GroupKFold
+
+from pipeline.clean.html.block_features import window_mean
+from pipeline.clean.html.page_kind import PAGE_TYPES
 
 THRESHOLDS = np.round(np.arange(0.2, 0.91, 0.1), 2)
 LOWS = (0.0, 0.05, 0.1, 0.2, 0.3, 0.5)
@@ -57,15 +60,6 @@ STACK_NAMES = (
 )
 
 
-def _window(values: np.ndarray, weights: np.ndarray, k: int) -> np.ndarray:
-    cv = np.concatenate([[0.0], np.cumsum(values * weights)])
-    cw = np.concatenate([[0.0], np.cumsum(weights)])
-    n = len(values)
-    lo = np.clip(np.arange(n) - k, 0, n)
-    hi = np.clip(np.arange(n) + k + 1, 0, n)
-    return (cv[hi] - cv[lo]) / np.maximum(cw[hi] - cw[lo], 1e-9)
-
-
 def stack_x(page, p1: np.ndarray, types: np.ndarray) -> np.ndarray:
     """Stage 2 rows of one page from its stage 1 probabilities."""
     n = len(p1)
@@ -75,7 +69,7 @@ def stack_x(page, p1: np.ndarray, types: np.ndarray) -> np.ndarray:
         cols.append(np.concatenate([np.full(shift, -1.0), p1[:-shift]])[:n])
     for shift in (1, 2, 3):
         cols.append(np.concatenate([p1[shift:], np.full(shift, -1.0)])[-n:] if n else p1)
-    cols += [_window(p1, words, k) for k in (2, 5, 15)]
+    cols += [window_mean(p1, words, k) for k in (2, 5, 15)]
     wm = float((p1 * words).sum() / words.sum())
     cols += [np.full(n, v) for v in (wm, *np.quantile(p1, [0.25, 0.75]), p1.max())]
     cols += [page.X[:, BLOCK_NAMES.index(c)] for c in OWN]

@@ -130,7 +130,7 @@ def _own_flags(el: etree._Element) -> int:
     return bits
 
 
-def _window(values: np.ndarray, weights: np.ndarray, k: int) -> np.ndarray:
+def window_mean(values: np.ndarray, weights: np.ndarray, k: int) -> np.ndarray:
     """Weighted mean of ``values`` over the k blocks either side (the block included)."""
     cv = np.concatenate([[0.0], np.cumsum(values * weights)])
     cw = np.concatenate([[0.0], np.cumsum(weights)])
@@ -280,9 +280,9 @@ def page_blocks(
     X[:, c["in_kept"]], X[:, c["kept_share"]] = in_kept, kept_share
     if n > 1:
         X[1:, c["prev_kept"]], X[:-1, c["next_kept"]] = in_kept[:-1], in_kept[1:]
-    X[:, c["win2_kept"]] = _window(kept_share, nw, 2)
-    X[:, c["win5_kept"]] = _window(kept_share, nw, 5)
-    X[:, c["win5_dom"]] = _window(dom, nw, 5)
+    X[:, c["win2_kept"]] = window_mean(kept_share, nw, 2)
+    X[:, c["win5_kept"]] = window_mean(kept_share, nw, 5)
+    X[:, c["win5_dom"]] = window_mean(dom, nw, 5)
     page = {
         "log_words": math.log1p(total),
         "log_segments": math.log1p(n),

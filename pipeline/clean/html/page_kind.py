@@ -38,10 +38,10 @@ PAGE_FEATURES = (
     + [f"meta_{i}" for i in range(N_META)]
     + [f"title_{i}" for i in range(N_TITLE)]
 )
-_JSONLD_TYPE = re.compile(r'"@type"\s*:\s*"([\w:/.]+)"')
-_PRICE = re.compile(r"[$€£]\s?\d|\d[.,]\d\d\s?(?:€|eur|usd)", re.I)
-_REPLY = re.compile(r"\b(?:reply|replies|posted|joined|quote|thread|posts)\b", re.I)
-_CART = re.compile(r"add to (?:cart|bag|basket)", re.I)
+JSONLD_TYPE = re.compile(r'"@type"\s*:\s*"([\w:/.]+)"')
+PRICE = re.compile(r"[$€£]\s?\d|\d[.,]\d\d\s?(?:€|eur|usd)", re.I)
+REPLY = re.compile(r"\b(?:reply|replies|posted|joined|quote|thread|posts)\b", re.I)
+CART = re.compile(r"add to (?:cart|bag|basket)", re.I)
 _KINDS = etree.XPath(
     "//meta[@property='og:type']/@content | //script[@type='application/ld+json']/text()"
 )
@@ -61,9 +61,9 @@ def page_features(
     for i, tags in enumerate(_COUNTED.values()):
         v[at + i] = math.log1p(sum(counts[t] for t in tags))
     at += len(_COUNTED)
-    v[at] = math.log1p(len(_PRICE.findall(visible_text)))
-    v[at + 1] = float(bool(_CART.search(visible_text)))
-    v[at + 2] = math.log1p(len(_REPLY.findall(visible_text)))
+    v[at] = math.log1p(len(PRICE.findall(visible_text)))
+    v[at + 1] = float(bool(CART.search(visible_text)))
+    v[at + 2] = math.log1p(len(REPLY.findall(visible_text)))
     base = len(PAGE_DENSE)
     path = (url or "").split("//", 1)[-1].split("?", 1)[0].lower()
     for tok in SPLIT.split(path.split("/", 1)[1] if "/" in path else ""):
@@ -71,7 +71,7 @@ def page_features(
             v[base + bucket(tok, N_URL)] += 1
     for value in _KINDS(root):
         value = str(value)
-        kinds = _JSONLD_TYPE.findall(value) if "@type" in value else [value.strip()]
+        kinds = JSONLD_TYPE.findall(value) if "@type" in value else [value.strip()]
         for tok in kinds:
             v[base + N_URL + bucket(tok.lower(), N_META)] += 1
     title = " ".join(str(x) for x in _TITLE(root))
